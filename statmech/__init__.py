@@ -1,0 +1,16 @@
+"""statmech: differentiable statistical mechanics in JAX.
+
+Exact and Monte Carlo partition functions as ordinary JAX functions: ``jit``, ``vmap`` and
+``grad`` work on them, and their derivatives are the thermodynamics.
+
+Subpackages:
+  lattice        graphs, lattices and colourings as static int32 tables
+  exact          enumeration, Kaufman/Onsager, transfer matrix
+  thermodynamics U, C, F, S from any differentiable ln Z(beta)
+"""
+
+from statmech import exact, lattice
+from statmech.thermodynamics import Thermodynamics, thermodynamics
+
+__all__ = ["exact", "lattice", "thermodynamics", "Thermodynamics"]
+__version__ = "0.1.0"

@@ -1,0 +1,111 @@
+"""Argument checks for the public boundary.
+
+Every public function calls these *outside* ``jit`` on its raw arguments. Shapes and dtypes are
+always checked; values (finiteness, signs, domains) are checked whenever the argument is concrete,
+i.e. not a JAX tracer. Under an outer ``jit``/``vmap`` the value checks are skipped silently (the
+caller's transformation hides the values), never turned into a NaN.
+
+Messages name the argument, what was expected and what was received.
+"""
+
+from __future__ import annotations
+
+import numbers
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+__all__ = [
+    "is_concrete",
+    "check_static_int",
+    "check_beta",
+    "check_real_array",
+    "check_finite",
+    "check_shape",
+    "check_spins_pair",
+    "float_dtype",
+]
+
+
+def is_concrete(x: Any) -> bool:
+    """True when ``x`` carries values (a number or an array), False for a JAX tracer."""
+    return not any(isinstance(leaf, jax.core.Tracer) for leaf in jax.tree_util.tree_leaves(x))
+
+
+def float_dtype() -> jnp.dtype:
+    """The default float dtype: float64 when x64 is enabled, else float32."""
+    return jnp.zeros((), dtype=float).dtype
+
+
+def check_static_int(value: Any, name: str, *, minimum: int | None = None,
+                     maximum: int | None = None, why_max: str = "") -> int:
+    """A Python integer (static size) within ``[minimum, maximum]``; returns it as ``int``."""
+    if isinstance(value, bool) or not isinstance(value, (numbers.Integral, np.integer)):
+        raise TypeError(f"{name} must be a Python int, got {type(value).__name__} {value!r}")
+    value = int(value)
+    if minimum is not None and value < minimum:
+        raise ValueError(f"{name} must be >= {minimum}, got {value}")
+    if maximum is not None and value > maximum:
+        extra = f" ({why_max})" if why_max else ""
+        raise ValueError(f"{name} must be <= {maximum}{extra}, got {value}")
+    return value
+
+
+def _describe(x: Any) -> str:
+    arr = np.asarray(x)
+    if arr.size <= 6:
+        return repr(arr.tolist())
+    bad = arr[~np.isfinite(arr)] if np.issubdtype(arr.dtype, np.floating) else arr
+    return f"array of shape {arr.shape} (e.g. {bad.ravel()[:3].tolist()})"
+
+
+def check_real_array(x: Any, name: str) -> None:
+    """``x`` must be a real number or real array (bool and complex are rejected)."""
+    if isinstance(x, (str, bytes)) or x is None:
+        raise TypeError(f"{name} must be a real number or array, got {type(x).__name__}")
+    try:
+        dtype = jnp.result_type(x)
+    except TypeError as err:
+        raise TypeError(f"{name} must be a real number or array, got {type(x).__name__}") from err
+    if dtype == jnp.bool_ or jnp.issubdtype(dtype, jnp.complexfloating):
+        raise TypeError(f"{name} must be real-valued, got dtype {dtype}")
+    if not (jnp.issubdtype(dtype, jnp.floating) or jnp.issubdtype(dtype, jnp.integer)):
+        raise TypeError(f"{name} must be a real number or array, got dtype {dtype}")
+
+
+def check_finite(x: Any, name: str) -> None:
+    """Real, and finite wherever the value is concrete."""
+    check_real_array(x, name)
+    if is_concrete(x):
+        arr = np.asarray(x)
+        if not np.all(np.isfinite(arr)):
+            raise ValueError(f"{name} must be finite, got {_describe(arr)}")
+
+
+def check_beta(beta: Any, name: str = "beta") -> None:
+    """Inverse temperature: real, finite and >= 0 (a scalar or an array of them)."""
+    check_finite(beta, name)
+    if is_concrete(beta):
+        arr = np.asarray(beta)
+        if np.any(arr < 0):
+            raise ValueError(f"{name} must be >= 0 (an inverse temperature), got {_describe(arr)}")
+
+
+def check_shape(x: Any, shape: tuple[int, ...], name: str) -> None:
+    """``jnp.shape(x) == shape``; a scalar is accepted where ``shape == ()``."""
+    got = tuple(jnp.shape(x))
+    if got != tuple(shape):
+        raise ValueError(f"{name} must have shape {tuple(shape)}, got shape {got}")
+
+
+def check_spins_pair(spins: Any, name: str = "spins") -> tuple[float, float]:
+    """A pair of two distinct finite numbers, e.g. (-1, 1) or (0, 1)."""
+    try:
+        pair = tuple(float(v) for v in spins)
+    except (TypeError, ValueError) as err:
+        raise TypeError(f"{name} must be a pair of numbers such as (-1, 1), got {spins!r}") from err
+    if len(pair) != 2 or pair[0] == pair[1] or not all(np.isfinite(pair)):
+        raise ValueError(f"{name} must be two distinct finite values such as (-1, 1), got {spins!r}")
+    return pair

@@ -1,0 +1,193 @@
+"""Exact ln Z of an L x M Ising lattice with arbitrary couplings and fields, by transfer matrix.
+
+The lattice is swept column by column. The state is the log-weight psi(s) of the 2^W spins of
+the current column (a tensor of shape (2,)*W, index 0 = spin -1, 1 = spin +1). Each horizontal
+bond is applied spin by spin (a 2x2 log-space contraction along one axis, Baxter's "sparse"
+transfer), then the column's vertical bonds and fields are added as a diagonal. Cost
+O(M W 2^W) with an open transfer direction; with a periodic one the trace Tr T^M is taken by
+fixing the first column (vmapped over its 2^W states), O(M W 4^W). Everything is in log space
+(logaddexp), so no rescaling is needed and float32 never overflows, at any beta and coupling.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+from jax import lax
+
+from statmech._validate import check_beta, check_finite, check_shape
+
+__all__ = ["MAX_WIDTH_SPARSE", "MAX_WIDTH_DENSE", "transfer_matrix_log_z"]
+
+MAX_WIDTH_SPARSE = 20
+"""Largest transfer width (spins per column) when the transfer direction is open."""
+MAX_WIDTH_DENSE = 12
+"""Largest transfer width when both directions are periodic (the trace costs 4^W per column)."""
+
+_SPIN = np.array([-1.0, 1.0])
+
+
+def _axis_vector(v: jax.Array, axis: int, width: int) -> jax.Array:
+    """A length-2 vector laid along ``axis`` of a (2,)*width tensor, for broadcasting."""
+    shape = [1] * width
+    shape[axis] = 2
+    return v.reshape(shape)
+
+
+def _diagonal(h_col: jax.Array, jd_col: jax.Array, periodic_rows: bool) -> jax.Array:
+    """phi(s) = sum_i h_i s_i + sum_i Jd_i s_i s_{i+1} over one column, as a (2,)*W tensor."""
+    width = h_col.shape[0]
+    spin = jnp.asarray(_SPIN, dtype=h_col.dtype)
+    phi = jnp.zeros((2,) * width, dtype=h_col.dtype)
+    for i in range(width):
+        phi = phi + _axis_vector(h_col[i] * spin, i, width)
+    n_bonds = width if periodic_rows else width - 1
+    for i in range(n_bonds):
+        a, b = i, (i + 1) % width
+        if a == b:
+            continue
+        pair = jd_col[i] * jnp.outer(spin, spin)            # [s_a, s_b]
+        shape = [1] * width
+        shape[a] = shape[b] = 2
+        phi = phi + (pair if a < b else pair.T).reshape(shape)
+    return phi
+
+
+def _horizontal(psi: jax.Array, coupling: jax.Array) -> jax.Array:
+    """psi'(s') = ln sum_s exp(psi(s) + sum_i K_i s_i s'_i), one spin (axis) at a time."""
+    for i in range(psi.ndim):
+        minus, plus = jnp.take(psi, 0, axis=i), jnp.take(psi, 1, axis=i)
+        k = coupling[i]
+        new_plus = jnp.logaddexp(plus + k, minus - k)
+        new_minus = jnp.logaddexp(plus - k, minus + k)
+        psi = jnp.stack([new_minus, new_plus], axis=i)
+    return psi
+
+
+def _sweep(psi: jax.Array, bK_right: jax.Array, bphi: jax.Array) -> jax.Array:
+    """Propagate psi through columns: for each j, bonds bK_right[:, j] then diagonal bphi[j]."""
+
+    @jax.checkpoint
+    def step(psi, xs):
+        k, phi = xs
+        return _horizontal(psi, k) + phi, None
+
+    psi, _ = lax.scan(step, psi, (bK_right.T, bphi))
+    return psi
+
+
+def _log_z(J_right, J_down, h, beta, periodic_rows: bool, periodic_cols: bool):
+    width, length = h.shape
+    bphi = jax.vmap(lambda hc, jc: _diagonal(hc, jc, periodic_rows), in_axes=(1, 1))(
+        beta * h, beta * J_down)                                  # [M, (2,)*W]
+    bK = beta * J_right
+    if not periodic_cols:
+        psi = _sweep(bphi[0], bK[:, :-1], bphi[1:])
+        return jax.nn.logsumexp(psi)
+    # Tr T^M: fix column 0 to each of its 2^W states s0 and close the loop through J_right[:, -1].
+    spin = jnp.asarray(_SPIN, dtype=h.dtype)
+
+    def closed(s0_index):
+        s0 = spin[(s0_index >> jnp.arange(width)) & 1]            # spins of column 0
+        psi1 = bphi[0].reshape(-1)[_flat_index(s0_index, width)]  # phi_0(s0), scalar
+        field = bK[:, 0] * s0                                     # couplings seen by column 1
+        psi = psi1 + bphi[1] + sum(_axis_vector(field[i] * spin, i, width) for i in range(width))
+        psi = _sweep(psi, bK[:, 1:-1], bphi[2:])
+        back = bK[:, -1] * s0
+        psi = psi + sum(_axis_vector(back[i] * spin, i, width) for i in range(width))
+        return jax.nn.logsumexp(psi)
+
+    return jax.nn.logsumexp(lax.map(jax.checkpoint(closed), jnp.arange(2**width)))
+
+
+def _flat_index(s0_index: jax.Array, width: int) -> jax.Array:
+    """Row-major flat index of the (2,)*W tensor entry whose axis-i index is bit i of s0_index."""
+    bits = (s0_index >> jnp.arange(width)) & 1
+    return jnp.sum(bits * (2 ** jnp.arange(width - 1, -1, -1)))
+
+
+def transfer_matrix_log_z(J_right: Any, J_down: Any, h: Any, beta: Any = 1.0, *,
+                          periodic_rows: bool = True, periodic_cols: bool = True) -> jax.Array:
+    """Exact ln Z of an L x M Ising lattice with site-dependent couplings and fields.
+
+    E(s) = -sum_{ij} J_right[i,j] s_{i,j} s_{i,j+1} - sum_{ij} J_down[i,j] s_{i,j} s_{i+1,j}
+    - sum_{ij} h[i,j] s_{i,j}; a bond leaving the lattice wraps around only where that direction
+    is periodic, and is ignored otherwise (J_right[:, M-1] with open columns, J_down[L-1, :] with
+    open rows). The transfer runs along whichever direction makes it cheapest: width up to
+    ``MAX_WIDTH_SPARSE`` (20) across an open direction, ``MAX_WIDTH_DENSE`` (12) when both are
+    periodic. Differentiable to any order in the couplings, fields and beta; jit/vmap-compatible.
+
+    Args:
+      J_right: horizontal couplings, [L, M].
+      J_down: vertical couplings, [L, M].
+      h: fields, [L, M] (or a scalar for a uniform field).
+      beta: inverse temperature (scalar, finite, >= 0).
+      periodic_rows: whether the vertical direction wraps (row L-1 couples to row 0).
+      periodic_cols: whether the horizontal direction wraps (column M-1 couples to column 0).
+
+    Returns:
+      ln Z as a scalar array.
+
+    Example:
+      >>> import jax.numpy as jnp
+      >>> ones = jnp.ones((4, 4))
+      >>> round(float(transfer_matrix_log_z(ones, ones, 0.0, 0.4)), 6)   # = Kaufman 4x4
+      14.561093
+
+    References:
+      H. A. Kramers and G. H. Wannier, Phys. Rev. 60, 252 (1941); R. J. Baxter, Exactly Solved
+      Models in Statistical Mechanics (1982), ch. 7 (row-by-row and site-by-site transfer).
+    """
+    for name, flag in (("periodic_rows", periodic_rows), ("periodic_cols", periodic_cols)):
+        if not isinstance(flag, (bool, np.bool_)):
+            raise TypeError(f"{name} must be a bool, got {type(flag).__name__} {flag!r}")
+    check_finite(J_right, "J_right")
+    check_finite(J_down, "J_down")
+    check_finite(h, "h")
+    check_beta(beta)
+    check_shape(beta, (), "beta")
+    shape = tuple(jnp.shape(J_right))
+    if len(shape) != 2:
+        raise ValueError(f"J_right must be a 2-D array [L, M], got shape {shape}")
+    check_shape(J_down, shape, "J_down")
+    if jnp.ndim(h) != 0:
+        check_shape(h, shape, "h")
+    L, M = shape
+    if L < 2 or M < 2:
+        raise ValueError(f"the lattice must be at least 2 x 2, got L={L}, M={M} "
+                         f"(shape of J_right)")
+    dtype = jnp.zeros((), dtype=float).dtype
+    J_right = jnp.asarray(J_right, dtype=dtype)
+    J_down = jnp.asarray(J_down, dtype=dtype)
+    h = jnp.broadcast_to(jnp.asarray(h, dtype=dtype), shape)
+    beta = jnp.asarray(beta, dtype=dtype)
+    # Mask bonds that leave an open lattice, so they can never contribute.
+    if not periodic_cols:
+        J_right = J_right.at[:, -1].set(0.0)
+    if not periodic_rows:
+        J_down = J_down.at[-1, :].set(0.0)
+    transpose = _choose_orientation(L, M, periodic_rows, periodic_cols)
+    if transpose:
+        J_right, J_down, h = J_down.T, J_right.T, h.T
+        periodic_rows, periodic_cols = periodic_cols, periodic_rows
+    width = h.shape[0]
+    limit = MAX_WIDTH_DENSE if periodic_cols else MAX_WIDTH_SPARSE
+    if width > limit:
+        kind = "both directions periodic" if periodic_cols else "an open direction"
+        raise ValueError(f"lattice {L} x {M} is too wide for the transfer matrix: the smaller "
+                         f"transfer width is {width}, the limit with {kind} is {limit} "
+                         f"(cost grows as {'4' if periodic_cols else '2'}^width)")
+    return _log_z_jit(J_right, J_down, h, beta, periodic_rows, periodic_cols)
+
+
+_log_z_jit = jax.jit(_log_z, static_argnums=(4, 5))
+
+
+def _choose_orientation(L: int, M: int, periodic_rows: bool, periodic_cols: bool) -> bool:
+    """True if transferring along the rows (width M) is cheaper than along the columns."""
+    def cost(width, length, periodic_transfer):
+        return length * width * 2.0**width * (2.0**width if periodic_transfer else 1.0)
+    return cost(M, L, periodic_rows) < cost(L, M, periodic_cols)
