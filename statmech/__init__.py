@@ -10,7 +10,7 @@ Subpackages:
 """
 
 from statmech import exact, lattice
-from statmech.thermodynamics import Thermodynamics, thermodynamics
+from statmech.thermo import Thermodynamics, thermodynamics
 
 __all__ = ["exact", "lattice", "thermodynamics", "Thermodynamics"]
 __version__ = "0.1.0"

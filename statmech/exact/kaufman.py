@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 from typing import Any
 
@@ -118,6 +119,7 @@ def ising2d_log_z(L: int, M: int | None, beta: Any, J: Any = 1.0) -> jax.Array:
     return _ising2d_log_z(L, M, jnp.asarray(beta, dtype=float), jnp.asarray(J, dtype=float))
 
 
+@functools.partial(jax.jit, static_argnums=(0, 1))
 def _ising2d_log_z(L: int, M: int, beta: jax.Array, J: jax.Array) -> jax.Array:
     K = beta * J
     if L % 2 == 0 and M % 2 == 0:

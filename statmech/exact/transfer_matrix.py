@@ -134,8 +134,8 @@ def transfer_matrix_log_z(J_right: Any, J_down: Any, h: Any, beta: Any = 1.0, *,
     Example:
       >>> import jax.numpy as jnp
       >>> ones = jnp.ones((4, 4))
-      >>> round(float(transfer_matrix_log_z(ones, ones, 0.0, 0.4)), 6)   # = Kaufman 4x4
-      14.561093
+      >>> round(float(transfer_matrix_log_z(ones, ones, 0.0, 0.4)), 4)   # = Kaufman 4x4
+      14.5611
 
     References:
       H. A. Kramers and G. H. Wannier, Phys. Rev. 60, 252 (1941); R. J. Baxter, Exactly Solved

@@ -1,0 +1,27 @@
+"""Graphs, lattices and colourings as static int32 tables.
+
+Built once in plain numpy at construction time and closed over by energy functions and samplers:
+edge lists for energies, padded neighbour tables for local fields, and proper colourings for
+parallel (checkerboard / colour-class) Gibbs updates.
+
+Lattices: :func:`square`, :func:`cubic`, :func:`triangular`. General graphs: :func:`from_edges`,
+:func:`complete`, :func:`bipartite`. Colourings: :func:`greedy_coloring`,
+:func:`checkerboard_coloring`, :func:`is_proper_coloring`.
+"""
+
+from statmech.lattice.coloring import checkerboard_coloring, greedy_coloring, is_proper_coloring
+from statmech.lattice.graph import Graph, bipartite, complete, from_edges
+from statmech.lattice.lattices import cubic, square, triangular
+
+__all__ = [
+    "Graph",
+    "square",
+    "cubic",
+    "triangular",
+    "from_edges",
+    "complete",
+    "bipartite",
+    "greedy_coloring",
+    "checkerboard_coloring",
+    "is_proper_coloring",
+]
