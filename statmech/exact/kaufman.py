@@ -20,18 +20,30 @@ __all__ = ["ising2d_log_z"]
 _K_SERIES = 1e-5
 
 
+def _ratio(num: jax.Array, den: jax.Array, small: jax.Array, series: jax.Array) -> jax.Array:
+    """num / den, or ``series`` where ``small`` (double-where: no 0/0 in value or gradient)."""
+    return jnp.where(small, series, num / jnp.where(small, 1.0, den))
+
+
 def _log1p_product_tanh(x: jax.Array) -> jax.Array:
-    """ln(1 + prod_r tanh x_r), accurate also when the product is close to -1."""
+    """ln(1 + prod_r tanh x_r), accurate (value and derivatives) also when prod is near -1.
+
+    Near -1 every |tanh x_r| = 1 - e_r with e_r small, and 1 + prod = 1 - prod(1 - e_r) =
+    -expm1(S), S = sum ln(1 - e_r). That can be ~1e-30, so it is kept entirely in logs:
+    ln(-S) = logsumexp_r[ln e_r + ln(-ln(1 - e_r)/e_r)], ln(-expm1 S) = ln(-S) + ln(expm1(S)/S).
+    """
     p = jnp.prod(jnp.tanh(x))
-    near_minus_one = p <= -0.5
-    direct = jnp.log1p(jnp.where(near_minus_one, 0.0, p))
-    # prod |tanh x_r| = exp(sum ln(1 - e_r)), e_r = 1 - tanh|x_r| = 2 exp(-2|x|) / (1 + exp(-2|x|))
-    ax = jnp.abs(jnp.where(near_minus_one, x, 1.0))
-    e = 2.0 * jnp.exp(-2.0 * ax) / (1.0 + jnp.exp(-2.0 * ax))
-    log_abs = jnp.sum(jnp.log1p(-e))
-    tiny = jnp.finfo(log_abs.dtype).tiny
-    cancelled = jnp.log(-jnp.expm1(jnp.minimum(log_abs, -tiny)))
-    return jnp.where(near_minus_one, cancelled, direct)
+    near = p <= -0.5                          # then every |tanh x_r| >= 1/2, i.e. e_r <= 1/2
+    direct = jnp.log1p(jnp.where(near, 0.0, p))
+    ax = jnp.abs(jnp.where(near, x, 1.0))
+    log_e = jnp.log(2.0) - 2.0 * ax - jnp.log1p(jnp.exp(-2.0 * ax))
+    e = jnp.exp(log_e)
+    tiny_e = e < 1e-4
+    h = _ratio(-jnp.log1p(-e), e, tiny_e, 1.0 + 0.5 * e)          # -ln(1-e)/e
+    log_minus_s = jax.nn.logsumexp(log_e + jnp.log(h))
+    s = -jnp.exp(log_minus_s)
+    g = _ratio(jnp.expm1(s), s, s > -1e-4, 1.0 + 0.5 * s)          # expm1(S)/S
+    return jnp.where(near, log_minus_s + jnp.log(g), direct)
 
 
 def _gammas(two_k: jax.Array, L: int) -> jax.Array:
@@ -70,10 +82,10 @@ def _kaufman(K: jax.Array, L: int, M: int) -> jax.Array:
 def _high_temperature(K: jax.Array, L: int, M: int) -> jax.Array:
     """ln Z = N ln 2 + 2N ln cosh K + ln(1 + n2 tanh^2 K), exact to O(K^3) (|K| < 1e-5).
 
-    n2 counts the loops of length 2: a periodic axis of size 2 doubles each of its N bonds.
+    n2 counts the loops of length 2: a periodic axis of size 2 doubles its bonds (N/2 pairs).
     """
     n = L * M
-    n2 = n * ((L == 2) + (M == 2))
+    n2 = (n // 2) * ((L == 2) + (M == 2))
     t = jnp.tanh(K)
     return n * math.log(2.0) + 2 * n * (log_2cosh(K) - math.log(2.0)) + jnp.log1p(n2 * t * t)
 
