@@ -1,8 +1,8 @@
 """Exact ln Z of an L x M Ising lattice with arbitrary couplings and fields, by transfer matrix.
 
-The lattice is swept column by column. The state is the log-weight psi(s) of the 2^W spins of
-the current column (a tensor of shape (2,)*W, index 0 = spin -1, 1 = spin +1). Each horizontal
-bond is applied spin by spin (a 2x2 log-space contraction along one axis, Baxter's "sparse"
+The lattice is swept column by column. The state is the log-weight psi(s) of the 2^W states
+of the current column (a flat vector; spin i of state r is bit W-1-i of r, 0 = -1, 1 = +1).
+Each horizontal bond is applied spin by spin (a 2x2 log-space contraction along one axis, Baxter's "sparse"
 transfer), then the column's vertical bonds and fields are added as a diagonal. Cost
 O(M W 2^W) with an open transfer direction; with a periodic one the trace Tr T^M is taken by
 fixing the first column (vmapped over its 2^W states), O(M W 4^W). Everything is in log space
@@ -27,43 +27,36 @@ MAX_WIDTH_SPARSE = 20
 MAX_WIDTH_DENSE = 12
 """Largest transfer width when both directions are periodic (the trace costs 4^W per column)."""
 
-_SPIN = np.array([-1.0, 1.0])
+def _spin_table(width: int, dtype) -> jax.Array:
+    """[2^W, W] table of +-1 spins; row r holds the column state with flat index r, whose
+    spin i is bit W-1-i of r (row-major order of a (2,)*W tensor)."""
+    r = jnp.arange(2**width, dtype=jnp.uint32)[:, None]
+    shift = jnp.arange(width - 1, -1, -1, dtype=jnp.uint32)[None, :]
+    return (2 * ((r >> shift) & 1).astype(dtype) - 1)
 
 
-def _axis_vector(v: jax.Array, axis: int, width: int) -> jax.Array:
-    """A length-2 vector laid along ``axis`` of a (2,)*width tensor, for broadcasting."""
-    shape = [1] * width
-    shape[axis] = 2
-    return v.reshape(shape)
-
-
-def _diagonal(h_col: jax.Array, jd_col: jax.Array, periodic_rows: bool) -> jax.Array:
-    """phi(s) = sum_i h_i s_i + sum_i Jd_i s_i s_{i+1} over one column, as a (2,)*W tensor."""
-    width = h_col.shape[0]
-    spin = jnp.asarray(_SPIN, dtype=h_col.dtype)
-    phi = jnp.zeros((2,) * width, dtype=h_col.dtype)
-    for i in range(width):
-        phi = phi + _axis_vector(h_col[i] * spin, i, width)
-    n_bonds = width if periodic_rows else width - 1
-    for i in range(n_bonds):
-        a, b = i, (i + 1) % width
-        if a == b:
-            continue
-        pair = jd_col[i] * jnp.outer(spin, spin)            # [s_a, s_b]
-        shape = [1] * width
-        shape[a] = shape[b] = 2
-        phi = phi + (pair if a < b else pair.T).reshape(shape)
-    return phi
+def _diagonal(S: jax.Array, h_col: jax.Array, jd_col: jax.Array, periodic_rows: bool):
+    """phi(s) = sum_i h_i s_i + sum_i Jd_i s_i s_{i+1} for every column state, [2^W]."""
+    nxt = jnp.roll(S, -1, axis=1)
+    jd = jd_col if periodic_rows else jd_col.at[-1].set(0.0)
+    return S @ h_col + (S * nxt) @ jd
 
 
 def _horizontal(psi: jax.Array, coupling: jax.Array) -> jax.Array:
-    """psi'(s') = ln sum_s exp(psi(s) + sum_i K_i s_i s'_i), one spin (axis) at a time."""
-    for i in range(psi.ndim):
-        minus, plus = jnp.take(psi, 0, axis=i), jnp.take(psi, 1, axis=i)
-        k = coupling[i]
-        new_plus = jnp.logaddexp(plus + k, minus - k)
+    """psi'(s') = ln sum_s exp(psi(s) + sum_i K_i s_i s'_i), one spin at a time.
+
+    Each step contracts the leading bit of the flat index (spin i) with a 2x2 log-space kernel
+    and moves it to the trailing position (a perfect shuffle), so after W steps the order is
+    restored and every step is the same small program (a ``lax.scan`` over i).
+    """
+
+    def spin_step(psi, k):
+        minus, plus = psi.reshape(2, -1)
         new_minus = jnp.logaddexp(plus - k, minus + k)
-        psi = jnp.stack([new_minus, new_plus], axis=i)
+        new_plus = jnp.logaddexp(plus + k, minus - k)
+        return jnp.stack([new_minus, new_plus], axis=1).reshape(-1), None
+
+    psi, _ = lax.scan(spin_step, psi, coupling)
     return psi
 
 
@@ -80,33 +73,22 @@ def _sweep(psi: jax.Array, bK_right: jax.Array, bphi: jax.Array) -> jax.Array:
 
 
 def _log_z(J_right, J_down, h, beta, periodic_rows: bool, periodic_cols: bool):
-    width, length = h.shape
-    bphi = jax.vmap(lambda hc, jc: _diagonal(hc, jc, periodic_rows), in_axes=(1, 1))(
-        beta * h, beta * J_down)                                  # [M, (2,)*W]
+    width = h.shape[0]
+    S = _spin_table(width, h.dtype)
+    bphi = jax.vmap(lambda hc, jc: _diagonal(S, hc, jc, periodic_rows), in_axes=(1, 1))(
+        beta * h, beta * J_down)                                  # [M, 2^W]
     bK = beta * J_right
     if not periodic_cols:
-        psi = _sweep(bphi[0], bK[:, :-1], bphi[1:])
-        return jax.nn.logsumexp(psi)
-    # Tr T^M: fix column 0 to each of its 2^W states s0 and close the loop through J_right[:, -1].
-    spin = jnp.asarray(_SPIN, dtype=h.dtype)
+        return jax.nn.logsumexp(_sweep(bphi[0], bK[:, :-1], bphi[1:]))
 
-    def closed(s0_index):
-        s0 = spin[(s0_index >> jnp.arange(width)) & 1]            # spins of column 0
-        psi1 = bphi[0].reshape(-1)[_flat_index(s0_index, width)]  # phi_0(s0), scalar
-        field = bK[:, 0] * s0                                     # couplings seen by column 1
-        psi = psi1 + bphi[1] + sum(_axis_vector(field[i] * spin, i, width) for i in range(width))
+    # Tr T^M: fix column 0 to each state s0 and close the loop through J_right[:, -1].
+    def closed(r0):
+        s0 = S[r0]
+        psi = bphi[0][r0] + S @ (bK[:, 0] * s0) + bphi[1]           # column 1, given s0
         psi = _sweep(psi, bK[:, 1:-1], bphi[2:])
-        back = bK[:, -1] * s0
-        psi = psi + sum(_axis_vector(back[i] * spin, i, width) for i in range(width))
-        return jax.nn.logsumexp(psi)
+        return jax.nn.logsumexp(psi + S @ (bK[:, -1] * s0))
 
     return jax.nn.logsumexp(lax.map(jax.checkpoint(closed), jnp.arange(2**width)))
-
-
-def _flat_index(s0_index: jax.Array, width: int) -> jax.Array:
-    """Row-major flat index of the (2,)*W tensor entry whose axis-i index is bit i of s0_index."""
-    bits = (s0_index >> jnp.arange(width)) & 1
-    return jnp.sum(bits * (2 ** jnp.arange(width - 1, -1, -1)))
 
 
 def transfer_matrix_log_z(J_right: Any, J_down: Any, h: Any, beta: Any = 1.0, *,
