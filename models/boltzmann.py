@@ -35,7 +35,7 @@ __all__ = [
 ]
 
 MAX_UNITS = 30
-"""Largest n for the exact (enumeration) functions: 2**30 states."""
+"""Largest n for the exact (enumeration) functions, 2**30 states."""
 
 
 class BoltzmannParams(NamedTuple):

@@ -35,7 +35,7 @@ __all__ = [
 ]
 
 MAX_EXACT_UNITS = 30
-"""Largest min(nv, nh) for :func:`log_z_exact`: it enumerates 2**min(nv, nh) states."""
+"""Largest min(nv, nh) for :func:`log_z_exact`, which enumerates 2**min(nv, nh) states."""
 
 
 class RBMParams(NamedTuple):

@@ -3,10 +3,9 @@
 Exact and Monte Carlo partition functions as ordinary JAX functions: ``jit``, ``vmap`` and
 ``grad`` work on them, and their derivatives are the thermodynamics.
 
-Subpackages:
-  lattice        graphs, lattices and colourings as static int32 tables
-  exact          enumeration, Kaufman/Onsager, transfer matrix
-  thermodynamics U, C, F, S from any differentiable ln Z(beta)
+- ``statmech.lattice``: graphs, lattices and colourings as static int32 tables.
+- ``statmech.exact``: enumeration, Kaufman/Onsager, transfer matrix.
+- ``statmech.thermodynamics``: U, C, F, S from any differentiable ln Z(beta).
 """
 
 from statmech import exact, lattice

@@ -107,5 +107,6 @@ def check_spins_pair(spins: Any, name: str = "spins") -> tuple[float, float]:
     except (TypeError, ValueError) as err:
         raise TypeError(f"{name} must be a pair of numbers such as (-1, 1), got {spins!r}") from err
     if len(pair) != 2 or pair[0] == pair[1] or not all(np.isfinite(pair)):
-        raise ValueError(f"{name} must be two distinct finite values such as (-1, 1), got {spins!r}")
+        raise ValueError(
+            f"{name} must be two distinct finite values such as (-1, 1), got {spins!r}")
     return pair

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable, NamedTuple
+from collections.abc import Callable
+from typing import Any, NamedTuple
 
 import jax
 import jax.numpy as jnp
@@ -17,7 +18,7 @@ class Thermodynamics(NamedTuple):
 
     Attributes:
       log_z: ln Z.
-      free_energy: F = -ln Z / beta (in energy units; -inf-free only for beta > 0).
+      free_energy: F = -ln Z / beta, in energy units (-inf at beta = 0, infinite temperature).
       energy: U = <E> = -d ln Z / d beta.
       heat_capacity: C = beta^2 d^2 ln Z / d beta^2 = beta^2 Var(E) (in units of k_B).
       entropy: S = ln Z + beta U (in units of k_B).

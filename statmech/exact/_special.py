@@ -37,7 +37,7 @@ def gauss_legendre_graded(a: float, n_nodes: int = 24, ratio: float = 0.125,
         edges.append(edges[-1] * ratio)
     edges.append(0.0)
     nodes, weights = [], []
-    for hi, lo in zip(edges[:-1], edges[1:]):
+    for hi, lo in zip(edges[:-1], edges[1:], strict=True):
         half = 0.5 * (hi - lo)
         nodes.append(lo + half * (x + 1.0))
         weights.append(half * w)

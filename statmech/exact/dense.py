@@ -44,8 +44,8 @@ def log_z_dense(W: Any, b: Any, beta: Any = 1.0, *, spins: tuple[float, float] =
     Example:
       >>> import jax.numpy as jnp
       >>> W = jnp.array([[0.0, 1.0], [1.0, 0.0]])
-      >>> round(float(log_z_dense(W, jnp.zeros(2))), 5)   # ln(2 e + 2/e)
-      1.82572
+      >>> round(float(log_z_dense(W, jnp.zeros(2))), 5)   # E = -x0 x1: ln(2e + 2/e)
+      1.82008
 
     References:
       D. Sherrington and S. Kirkpatrick, Phys. Rev. Lett. 35, 1792 (1975); the split is the

@@ -10,8 +10,8 @@ constant memory, and higher derivatives work by plain autodiff.
 from __future__ import annotations
 
 import functools
-
-from typing import Any, Callable, NamedTuple
+from collections.abc import Callable
+from typing import Any, NamedTuple
 
 import jax
 import jax.numpy as jnp

@@ -2,11 +2,12 @@
 
 The lattice is swept column by column. The state is the log-weight psi(s) of the 2^W states
 of the current column (a flat vector; spin i of state r is bit W-1-i of r, 0 = -1, 1 = +1).
-Each horizontal bond is applied spin by spin (a 2x2 log-space contraction along one axis, Baxter's "sparse"
-transfer), then the column's vertical bonds and fields are added as a diagonal. Cost
-O(M W 2^W) with an open transfer direction; with a periodic one the trace Tr T^M is taken by
-fixing the first column (vmapped over its 2^W states), O(M W 4^W). Everything is in log space
-(logaddexp), so no rescaling is needed and float32 never overflows, at any beta and coupling.
+Each horizontal bond is applied spin by spin (a 2x2 log-space contraction on one bit of the
+state, Baxter's "sparse" transfer), then the column's vertical bonds and fields are added as
+a diagonal. Cost O(M W 2^W) with an open transfer direction; with a periodic one the trace
+Tr T^M is taken by fixing the first column (vmapped over its 2^W states), O(M W 4^W).
+Everything is in log space (logaddexp), so no rescaling is needed and float32 never
+overflows, at any beta and coupling.
 """
 
 from __future__ import annotations
@@ -155,13 +156,6 @@ def transfer_matrix_log_z(J_right: Any, J_down: Any, h: Any, beta: Any = 1.0, *,
     if transpose:
         J_right, J_down, h = J_down.T, J_right.T, h.T
         periodic_rows, periodic_cols = periodic_cols, periodic_rows
-    width = h.shape[0]
-    limit = MAX_WIDTH_DENSE if periodic_cols else MAX_WIDTH_SPARSE
-    if width > limit:
-        kind = "both directions periodic" if periodic_cols else "an open direction"
-        raise ValueError(f"lattice {L} x {M} is too wide for the transfer matrix: the smaller "
-                         f"transfer width is {width}, the limit with {kind} is {limit} "
-                         f"(cost grows as {'4' if periodic_cols else '2'}^width)")
     return _log_z_jit(J_right, J_down, h, beta, periodic_rows, periodic_cols)
 
 
@@ -169,7 +163,27 @@ _log_z_jit = jax.jit(_log_z, static_argnums=(4, 5))
 
 
 def _choose_orientation(L: int, M: int, periodic_rows: bool, periodic_cols: bool) -> bool:
-    """True if transferring along the rows (width M) is cheaper than along the columns."""
+    """Whether to transfer along the rows (width M) instead of the columns (width L).
+
+    Picks the cheaper of the orientations whose width is within its limit; raises if neither is.
+    """
     def cost(width, length, periodic_transfer):
         return length * width * 2.0**width * (2.0**width if periodic_transfer else 1.0)
-    return cost(M, L, periodic_rows) < cost(L, M, periodic_cols)
+
+    def feasible(width, periodic_transfer):
+        return width <= (MAX_WIDTH_DENSE if periodic_transfer else MAX_WIDTH_SPARSE)
+
+    options = [(cost(L, M, periodic_cols), False)] if feasible(L, periodic_cols) else []
+    if feasible(M, periodic_rows):
+        options.append((cost(M, L, periodic_rows), True))
+    if not options:
+        raise ValueError(
+            f"lattice {L} x {M} is too large for the transfer matrix: transferring along the "
+            f"columns needs width L={L} (limit {_limit(periodic_cols)}), along the rows width "
+            f"M={M} (limit {_limit(periodic_rows)}); the limit is {MAX_WIDTH_SPARSE} across an "
+            f"open direction and {MAX_WIDTH_DENSE} when the transfer direction is periodic")
+    return min(options)[1]
+
+
+def _limit(periodic_transfer: bool) -> int:
+    return MAX_WIDTH_DENSE if periodic_transfer else MAX_WIDTH_SPARSE

@@ -29,7 +29,9 @@ def test_equals_generic_enumeration_value_and_gradient(x64, n, spins):
         np.testing.assert_allclose(f_fast(params, beta), f_ref(params, beta), atol=1e-11)
         g_fast = jax.grad(f_fast, argnums=(0, 1))(params, beta)
         g_ref = jax.grad(f_ref, argnums=(0, 1))(params, beta)
-        for a, b in zip(jax.tree_util.tree_leaves(g_fast), jax.tree_util.tree_leaves(g_ref)):
+        leaves = zip(jax.tree_util.tree_leaves(g_fast), jax.tree_util.tree_leaves(g_ref),
+                     strict=True)
+        for a, b in leaves:
             np.testing.assert_allclose(a, b, atol=1e-10)
 
 

@@ -119,7 +119,7 @@ def test_jit_and_vmap_over_beta():
     got = f(betas)
     assert got.shape == (5,)
     np.testing.assert_allclose(got[0], 9 * np.log(2), rtol=1e-6)
-    for b, v in zip(betas, got):
+    for b, v in zip(betas, got, strict=True):
         np.testing.assert_allclose(v, log_z_enumerate(torus3, 1.0, 9, b), rtol=1e-6)
 
 

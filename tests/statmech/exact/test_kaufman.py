@@ -128,7 +128,7 @@ def test_beta_sweep_does_not_recompile():
 def test_vmap_over_beta():
     betas = jnp.linspace(0.1, 1.0, 4)
     got = jax.vmap(lambda b: ising2d_log_z(4, 4, b))(betas)
-    for b, v in zip(betas, got):
+    for b, v in zip(betas, got, strict=True):
         np.testing.assert_allclose(v, ising2d_log_z(4, 4, float(b)), rtol=1e-6)
 
 

@@ -96,6 +96,16 @@ def test_orientation_is_invisible():
     np.testing.assert_allclose(a, b, rtol=1e-6)
 
 
+def test_feasible_orientation_is_found():
+    # Width 21 across the open direction is over its limit; width 11 across the periodic one
+    # is within its limit, so the lattice must be accepted and transferred that way.
+    from statmech.exact.transfer_matrix import _choose_orientation
+
+    assert _choose_orientation(21, 11, True, False) is True
+    assert _choose_orientation(11, 21, False, True) is False
+    assert _choose_orientation(3, 40, False, False) is False
+
+
 def test_ignored_wrapping_bonds_do_not_matter():
     J_right, J_down, h = random_params(3, 4, 5)
     a = transfer_matrix_log_z(J_right, J_down, h, 0.5, periodic_rows=False, periodic_cols=False)
@@ -135,16 +145,19 @@ def test_uniform_scalar_field(x64):
 @pytest.mark.parametrize(
     "args, kwargs, exc, match",
     [
-        ((np.ones((3, 4)), np.ones((4, 3)), 0.0), {}, ValueError, r"J_down must have shape \(3, 4\)"),
+        ((np.ones((3, 4)), np.ones((4, 3)), 0.0), {}, ValueError,
+         r"J_down must have shape \(3, 4\)"),
         ((np.ones((3, 4)), np.ones((3, 4)), np.ones((3, 3))), {}, ValueError, r"h must have shape"),
         ((np.ones(4), np.ones(4), 0.0), {}, ValueError, r"J_right must be a 2-D array"),
         ((np.ones((1, 5)), np.ones((1, 5)), 0.0), {}, ValueError, r"at least 2 x 2.*L=1"),
-        ((np.ones((13, 13)), np.ones((13, 13)), 0.0), {}, ValueError, r"limit .* is 12"),
+        ((np.ones((13, 13)), np.ones((13, 13)), 0.0), {}, ValueError,
+         r"too large.*L=13 \(limit 12\).*M=13 \(limit 12\)"),
         ((np.ones((21, 40)), np.ones((21, 40)), 0.0), dict(periodic_rows=False,
                                                            periodic_cols=False),
-         ValueError, r"limit .* is 20"),
+         ValueError, r"L=21 \(limit 20\)"),
         ((np.ones((3, 3)), np.ones((3, 3)), 0.0, -1.0), {}, ValueError, r"beta must be >= 0"),
-        ((np.full((3, 3), np.nan), np.ones((3, 3)), 0.0), {}, ValueError, r"J_right must be finite"),
+        ((np.full((3, 3), np.nan), np.ones((3, 3)), 0.0), {}, ValueError,
+         r"J_right must be finite"),
         ((np.ones((3, 3)), np.ones((3, 3)), np.inf), {}, ValueError, r"h must be finite"),
         ((np.ones((3, 3)), np.ones((3, 3)), 0.0), dict(periodic_rows=1), TypeError,
          r"periodic_rows must be a bool"),

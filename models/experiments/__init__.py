@@ -1,0 +1,14 @@
+"""The article's experiments, each a function ``run(args) -> dict`` behind ``statmech NAME``.
+
+Every experiment writes ``results.json`` and its PNG plots into the output directory and returns
+the results dictionary, so tests can call it directly.
+"""
+
+from models.experiments import exact
+
+EXPERIMENTS = {
+    "exact": exact,
+}
+"""Name -> module with ``DESCRIPTION``, ``add_arguments(parser)`` and ``run(args)``."""
+
+__all__ = ["EXPERIMENTS", "exact"]

@@ -1,0 +1,19 @@
+"""The benchmark runner works end to end (smoke test; speed is not asserted here)."""
+
+import json
+
+from benchmarks.__main__ import main
+
+
+def test_quick_benchmarks_run_and_agree(tmp_path, capsys):
+    out = tmp_path / "bench.json"
+    assert main(["--quick", "--json", str(out)]) == 0
+    data = json.loads(out.read_text())
+    rows = {r["name"]: r for r in data["results"]["exact"]}
+    dense = rows["sk20 log_z_dense, value+grad"]
+    generic = rows["sk20 generic log_z_enumerate, value+grad"]
+    # the runner cross-checks values against its baselines; both paths report the same ln Z
+    lz_fast, lz_generic = dense["extra"]["log_z"], generic["extra"]["log_z"]
+    assert abs(lz_fast - lz_generic) < 1e-4 * abs(lz_generic)
+    assert all(r["seconds"] > 0 for r in rows.values())
+    assert "ratio" in capsys.readouterr().out
