@@ -1,0 +1,31 @@
+"""Markov chain Monte Carlo kernels and the sampling driver.
+
+Every kernel is a :class:`SamplingAlgorithm` ``(init, step)`` with
+``step(key, state, params, beta) -> (State, Info)``; ``sample`` runs one under ``lax.scan``.
+"""
+
+from statmech.mcmc.base import (
+    DenseParams,
+    GraphParams,
+    LatticeParams,
+    LocalInfo,
+    SamplingAlgorithm,
+    SpinState,
+)
+from statmech.mcmc.driver import Moments, SampleResult, sample
+from statmech.mcmc.heat_bath import heat_bath
+from statmech.mcmc.metropolis import metropolis
+
+__all__ = [
+    "SamplingAlgorithm",
+    "SpinState",
+    "LocalInfo",
+    "LatticeParams",
+    "GraphParams",
+    "DenseParams",
+    "Moments",
+    "SampleResult",
+    "sample",
+    "heat_bath",
+    "metropolis",
+]

@@ -1,0 +1,85 @@
+"""The sampler interface shared by every kernel, and the parameter containers of Ising-type models.
+
+A sampler is a :class:`SamplingAlgorithm` of two pure functions (blackjax style):
+
+- ``init(position) -> State`` builds the state from a configuration;
+- ``step(key, state, params, beta) -> (State, Info)`` advances one sweep.
+
+``params`` and ``beta`` are traced arguments, so annealing, tempering and ``grad`` never
+recompile. State holds only what the chain needs to continue; diagnostics (acceptance, swap
+rates) live in Info. Write for one chain; many chains are ``jax.vmap`` over keys and states.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, NamedTuple
+
+import jax
+
+__all__ = [
+    "SamplingAlgorithm",
+    "SpinState",
+    "LocalInfo",
+    "LatticeParams",
+    "GraphParams",
+    "DenseParams",
+]
+
+
+class SamplingAlgorithm(NamedTuple):
+    """A sampler: ``init(position) -> State``, ``step(key, state, params, beta) -> (State, Info)``.
+    """
+
+    init: Callable[..., Any]
+    step: Callable[[jax.Array, Any, Any, jax.Array], tuple[Any, Any]]
+
+
+class SpinState(NamedTuple):
+    """State of a spin chain: the configuration, ``int8`` (+-1 spins, {0,1} units or Potts
+    colours)."""
+
+    spins: jax.Array
+
+
+class LocalInfo(NamedTuple):
+    """Per-sweep diagnostics of a local-update kernel.
+
+    Attributes:
+      acceptance_rate: fraction of the attempted single-spin updates that changed the spin.
+    """
+
+    acceptance_rate: jax.Array
+
+
+class LatticeParams(NamedTuple):
+    """Ising couplings and fields on a periodic L x M square lattice (as the transfer matrix).
+
+    E(s) = -sum J_right[i,j] s_ij s_i,j+1 - sum J_down[i,j] s_ij s_i+1,j - sum h[i,j] s_ij.
+    Each entry is a scalar (uniform) or an [L, M] array.
+    """
+
+    J_right: Any = 1.0
+    J_down: Any = 1.0
+    h: Any = 0.0
+
+
+class GraphParams(NamedTuple):
+    """Ising couplings and fields on a graph: E(s) = -sum_e J_e s_a s_b - sum_i h_i s_i.
+
+    ``J`` is a scalar or one coupling per edge [E]; ``h`` a scalar or one field per node [n].
+    """
+
+    J: Any = 1.0
+    h: Any = 0.0
+
+
+class DenseParams(NamedTuple):
+    """A dense pairwise model (Boltzmann machine, Hopfield net, SK): E = -1/2 x.W.x - b.x.
+
+    ``W`` is symmetric [n, n]; its diagonal is ignored by the samplers (it is a constant for
+    +-1 spins and a bias for {0, 1} units). ``b`` is [n].
+    """
+
+    W: Any
+    b: Any
