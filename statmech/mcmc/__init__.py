@@ -15,6 +15,7 @@ from statmech.mcmc.base import (
 from statmech.mcmc.driver import Moments, SampleResult, sample
 from statmech.mcmc.heat_bath import heat_bath
 from statmech.mcmc.metropolis import metropolis
+from statmech.mcmc.parallel_tempering import PTInfo, PTState, parallel_tempering
 
 __all__ = [
     "SamplingAlgorithm",
@@ -28,4 +29,7 @@ __all__ = [
     "sample",
     "heat_bath",
     "metropolis",
+    "parallel_tempering",
+    "PTState",
+    "PTInfo",
 ]
