@@ -16,6 +16,8 @@ from statmech.mcmc.driver import Moments, SampleResult, sample
 from statmech.mcmc.heat_bath import heat_bath
 from statmech.mcmc.metropolis import metropolis
 from statmech.mcmc.parallel_tempering import PTInfo, PTState, parallel_tempering
+from statmech.mcmc.swendsen_wang import SwendsenWangInfo, swendsen_wang
+from statmech.mcmc.wolff import WolffInfo, wolff
 
 __all__ = [
     "SamplingAlgorithm",
@@ -32,4 +34,8 @@ __all__ = [
     "parallel_tempering",
     "PTState",
     "PTInfo",
+    "swendsen_wang",
+    "wolff",
+    "SwendsenWangInfo",
+    "WolffInfo",
 ]
