@@ -46,7 +46,7 @@ class SwendsenWangInfo(NamedTuple):
 
     Attributes:
       mean_cluster_size: size of the cluster containing a uniformly random site,
-        sum_C |C|^2 / N (its average is the improved estimator of the susceptibility
+        ``sum_C |C|^2 / N`` (its average is the improved estimator of the susceptibility
         chi = beta N <m^2> at h = 0 for Ising).
       n_iterations: sweeps of the cluster-labelling loop in this step.
     """

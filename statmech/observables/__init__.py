@@ -1,6 +1,6 @@
 """Observables and Monte Carlo diagnostics, as pure JAX functions (jit- and vmap-compatible).
 
-- ``thermo``: magnetization, |m|, susceptibility, heat capacity, Binder cumulant (with optional
+- ``thermo``: magnetization, ``|m|``, susceptibility, heat capacity, Binder cumulant (with optional
   importance weights for exact enumeration and reweighting), two-point correlation by FFT.
 - ``autocorr``: autocorrelation, integrated autocorrelation time (Sokal window), effective
   sample size, mean with its standard error, split-R-hat, blocking error, block jackknife.

@@ -116,15 +116,16 @@ def magnetization(spins: Any) -> jax.Array:
 
 
 def abs_magnetization(spins: Any) -> jax.Array:
-    """Absolute mean spin |m| = |(1/N) sum_i s_i| of one configuration (any shape).
+    """Absolute mean spin ``|m| = |(1/N) sum_i s_i|`` of one configuration (any shape).
 
-    On a finite lattice at h = 0, <m> = 0 by symmetry, so <|m|> is the usual order parameter.
+    On a finite lattice at h = 0, <m> = 0 by symmetry, so ``<|m|>`` is the usual order
+    parameter.
 
     Args:
       spins: one configuration of +-1 spins, any shape; vmap for a batch.
 
     Returns:
-      |m| as a scalar float array.
+      ``|m|`` as a scalar float array.
 
     Example:
       >>> import jax.numpy as jnp
@@ -138,13 +139,14 @@ def susceptibility(m_samples: Any, beta: Any, n_sites: Any, *, connected: bool =
                    weights: Any = None) -> jax.Array:
     """Magnetic susceptibility per site from samples of the magnetization m.
 
-    connected=True (default, the finite-size convention):
-      chi' = beta N (<m^2> - <|m|>^2) = beta N Var(|m|).
+    ``connected=True`` (default, the finite-size convention):
+    ``chi' = beta N (<m^2> - <|m|>^2) = beta N Var(|m|)``.
+
     On a finite lattice at h = 0, <m> = 0 exactly, so the textbook connected form
-    beta N (<m^2> - <m>^2) reduces to beta N <m^2> and does not show the transition; using |m|
-    gives a quantity that peaks near T_c and equals the true susceptibility below T_c in the
+    beta N (<m^2> - <m>^2) reduces to beta N <m^2> and does not show the transition; using
+    ``|m|`` gives a quantity that peaks near T_c and equals the true susceptibility below T_c in the
     thermodynamic limit (Newman & Barkema 1999, ch. 3; Landau & Binder 2000).
-    connected=False: chi = beta N <m^2>, the exact zero-field susceptibility of a finite
+    ``connected=False``: chi = beta N <m^2>, the exact zero-field susceptibility of a finite
     symmetric system (the right estimator above T_c).
 
     Args:
@@ -263,7 +265,7 @@ def two_point_correlation(spins: Any) -> jax.Array:
     C(r) = (1 / 2N) sum_x s_x (s_{x + r e_1} + s_{x + r e_2}), averaged over all sites and both
     lattice axes, for r = 0 .. min(L, M) // 2. This is the full (not connected) correlation:
     C(0) = 1 for +-1 spins; subtract <m>^2 (or m^2) for the connected one. The circular
-    autocorrelation is ifft2(|fft2(s)|^2) / N (Wiener-Khinchin). Average the result over samples
+    autocorrelation is ``ifft2(|fft2(s)|^2) / N`` (Wiener-Khinchin). Average the result over samples
     for the ensemble C(r).
 
     Args:
