@@ -15,8 +15,8 @@ import numpy as np
 
 from statmech._validate import (
     check_beta,
+    check_binary_units,
     check_finite,
-    check_real_array,
     check_static_int,
     float_dtype,
     is_concrete,
@@ -73,17 +73,7 @@ def _check_params(params: Any) -> tuple[int, int]:
 
 def _check_units(x: Any, n: int, name: str, what: str) -> None:
     """Real, last axis n, finite and every entry 0 or 1 wherever concrete."""
-    check_real_array(x, name)
-    shape = tuple(jnp.shape(x))
-    if len(shape) == 0 or shape[-1] != n:
-        raise ValueError(f"{name} must have shape [..., {n}] ({what}), got shape {shape}")
-    check_finite(x, name)
-    if is_concrete(x):
-        arr = np.asarray(x)
-        ok = (arr == 0) | (arr == 1)
-        if not np.all(ok):
-            raise ValueError(f"{name} must contain only 0 and 1, got values such as "
-                             f"{arr[~ok].ravel()[:3].tolist()}")
+    check_binary_units(x, n, name, what)
 
 
 def _check_exact_size(nv: int, nh: int) -> None:

@@ -25,6 +25,7 @@ __all__ = [
     "check_finite",
     "check_shape",
     "check_spins_pair",
+    "check_binary_units",
     "float_dtype",
 ]
 
@@ -110,3 +111,18 @@ def check_spins_pair(spins: Any, name: str = "spins") -> tuple[float, float]:
         raise ValueError(
             f"{name} must be two distinct finite values such as (-1, 1), got {spins!r}")
     return pair
+
+
+def check_binary_units(x: Any, n: int, name: str, what: str) -> None:
+    """Real, last axis of length ``n``, finite, and every entry 0 or 1 wherever concrete."""
+    check_real_array(x, name)
+    shape = tuple(jnp.shape(x))
+    if len(shape) == 0 or shape[-1] != n:
+        raise ValueError(f"{name} must have shape [..., {n}] ({what}), got shape {shape}")
+    check_finite(x, name)
+    if is_concrete(x):
+        arr = np.asarray(x)
+        ok = (arr == 0) | (arr == 1)
+        if not np.all(ok):
+            raise ValueError(f"{name} must contain only 0 and 1, got values such as "
+                             f"{arr[~ok].ravel()[:3].tolist()}")

@@ -25,7 +25,7 @@ import jax.numpy as jnp
 import numpy as np
 from jax import lax
 
-from statmech._validate import check_static_int, is_concrete
+from statmech._validate import check_spins_pair, check_static_int, is_concrete
 from statmech.lattice import Graph
 from statmech.mcmc.base import LocalInfo, SamplingAlgorithm, SpinState
 
@@ -215,15 +215,25 @@ def check_values(spins: Any, allowed: tuple[int, ...], name: str = "spins") -> N
                              f"{np.unique(arr[~ok])[:3].tolist()}")
 
 
-def make_algorithm(rule: Rule, structure: Any, scan: str, shape, spins_domain) -> SamplingAlgorithm:
-    """``SamplingAlgorithm(init, step)`` with boundary checks in ``init``."""
-    step = build_local_kernel(rule, structure, scan, shape)
+def make_algorithm(rule_for: Callable[[tuple[float, float]], Rule], structure: Any, scan: str,
+                   shape, spins: Any) -> SamplingAlgorithm:
+    """``SamplingAlgorithm(init, step)`` of a local kernel, with boundary checks in ``init``.
+
+    ``rule_for(spins_pair)`` returns the update rule for +-1 spins or {0, 1} units.
+    """
+    pair = check_spins_pair(spins)
+    if pair not in ((-1.0, 1.0), (0.0, 1.0)):
+        raise ValueError(f"spins must be (-1, 1) or (0, 1), got {spins!r}")
+    if pair == (0.0, 1.0) and structure != "dense":
+        raise ValueError("spins=(0, 1) is supported by the 'dense' structure only")
+    domain = tuple(int(v) for v in pair)
+    step = build_local_kernel(rule_for(pair), structure, scan, shape)
 
     def init(position) -> SpinState:
         if structure == "lattice":
             check_lattice_spins(position, checkerboard=scan == "block")
         else:
-            check_values(position, spins_domain, "position")
+            check_values(position, domain, "position")
         return SpinState(jnp.asarray(position).astype(jnp.int8))
 
     return SamplingAlgorithm(init, step)

@@ -16,7 +16,6 @@ from typing import Any
 import jax
 import jax.numpy as jnp
 
-from statmech._validate import check_spins_pair
 from statmech.mcmc._local import make_algorithm
 from statmech.mcmc.base import SamplingAlgorithm, SpinState
 
@@ -83,9 +82,4 @@ def heat_bath(structure: Any = "lattice", *, scan: str = "block",
     References:
       S. Geman and D. Geman (1984); R. J. Glauber (1963).
     """
-    pair = check_spins_pair(spins)
-    if pair not in ((-1.0, 1.0), (0.0, 1.0)):
-        raise ValueError(f"spins must be (-1, 1) or (0, 1), got {spins!r}")
-    if pair == (0.0, 1.0) and structure != "dense":
-        raise ValueError("spins=(0, 1) is supported by the 'dense' structure only")
-    return make_algorithm(_rule(pair), structure, scan, shape, tuple(int(v) for v in pair))
+    return make_algorithm(_rule, structure, scan, shape, spins)
