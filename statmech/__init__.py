@@ -7,11 +7,14 @@ Exact and Monte Carlo partition functions as ordinary JAX functions: ``jit``, ``
 - ``statmech.exact``: enumeration, Kaufman/Onsager, transfer matrix.
 - ``statmech.mcmc``: Monte Carlo kernels (heat bath, Metropolis, cluster, tempering) and driver.
 - ``statmech.observables``: observables and Monte Carlo diagnostics (tau_int, ESS, R-hat).
+- ``statmech.sharding``: chains and domain-decomposed lattices on a ``jax.sharding.Mesh``.
 - ``statmech.thermodynamics``: U, C, F, S from any differentiable ln Z(beta).
 """
 
-from statmech import exact, lattice, mcmc, observables
+from statmech import exact, lattice, mcmc, observables, sharding
 from statmech.thermo import Thermodynamics, thermodynamics
 
-__all__ = ["exact", "lattice", "mcmc", "observables", "thermodynamics", "Thermodynamics"]
+__all__ = [
+    "exact", "lattice", "mcmc", "observables", "sharding", "thermodynamics", "Thermodynamics",
+]
 __version__ = "0.1.0"
