@@ -22,6 +22,7 @@ import numpy as np
 from jax import lax
 
 from statmech._validate import check_beta, check_finite, check_static_int, float_dtype, is_concrete
+from statmech.mcmc.base import SpinState
 
 __all__ = ["Clusters", "label_clusters", "cluster_sizes", "draw_bonds", "uniforms",
            "uniform_int", "uniform_site", "check_q", "check_position", "check_params"]
@@ -201,3 +202,16 @@ def check_params(params: Any, shape: tuple[int, int], beta: Any, q: int) -> None
     if jnp.ndim(beta) != 0:
         raise ValueError(f"beta must be a scalar (vmap over temperatures), got shape "
                          f"{jnp.shape(beta)}")
+
+
+def init(position: Any, q: int = 2) -> SpinState:
+    """The state of a chain started at ``position``: +-1 spins (q = 2) or colours 0..q-1, int8.
+
+    Args:
+      position: [L, M] with L, M >= 2 (any parity).
+      q: number of states.
+
+    Returns:
+      ``SpinState(spins)`` with int8 spins.
+    """
+    return SpinState(check_position(position, check_q(q)))

@@ -28,10 +28,10 @@ import jax.numpy as jnp
 from statmech._validate import float_dtype
 from statmech.mcmc._clusters import (
     check_params,
-    check_position,
     check_q,
     cluster_sizes,
     draw_bonds,
+    init,
     label_clusters,
     uniform_int,
     uniforms,
@@ -53,19 +53,6 @@ class SwendsenWangInfo(NamedTuple):
 
     mean_cluster_size: jax.Array
     n_iterations: jax.Array
-
-
-def init(position: Any, q: int = 2) -> SpinState:
-    """The state of a chain started at ``position``: +-1 spins (q = 2) or colours 0..q-1, int8.
-
-    Args:
-      position: [L, M] with L, M >= 2 (any parity).
-      q: number of states.
-
-    Returns:
-      ``SpinState(spins)`` with int8 spins.
-    """
-    return SpinState(check_position(position, check_q(q)))
 
 
 def build_kernel(q: int = 2):

@@ -30,9 +30,9 @@ from jax import lax
 from statmech._validate import check_static_int, float_dtype
 from statmech.mcmc._clusters import (
     check_params,
-    check_position,
     check_q,
     draw_bonds,
+    init,
     label_clusters,
     uniform_int,
     uniform_site,
@@ -54,19 +54,6 @@ class WolffInfo(NamedTuple):
 
     cluster_size: jax.Array
     acceptance_rate: jax.Array
-
-
-def init(position: Any, q: int = 2) -> SpinState:
-    """The state of a chain started at ``position``: +-1 spins (q = 2) or colours 0..q-1, int8.
-
-    Args:
-      position: [L, M] with L, M >= 2 (any parity).
-      q: number of states.
-
-    Returns:
-      ``SpinState(spins)`` with int8 spins.
-    """
-    return SpinState(check_position(position, check_q(q)))
 
 
 def build_kernel(q: int = 2, n_clusters: int = 1):
