@@ -11,9 +11,9 @@ import sys
 
 import jax
 
-from benchmarks import exact
+from benchmarks import exact, sampling
 
-SUITES = {"exact": exact.run}
+SUITES = {"exact": exact.run, "sampling": sampling.run}
 
 
 def _machine() -> dict:
@@ -38,6 +38,10 @@ def _fmt(x, spec=".3f"):
     return "-" if x is None else format(x, spec)
 
 
+def _extra(v) -> str:
+    return format(v, ".4g") if isinstance(v, float) else str(v)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="small sizes, for a smoke run")
@@ -60,6 +64,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{r.name:52s} {r.seconds:9.3f} {r.first_call_seconds:9.3f} "
                   f"{_fmt(r.target_seconds, '.1f'):>7s} {ok:>4s} "
                   f"{_fmt(r.baseline_seconds):>10s} {_fmt(r.ratio, '.1f'):>7s}  {r.baseline}")
+            if r.extra:
+                print(" " * 4 + ", ".join(f"{k}={_extra(v)}" for k, v in r.extra.items()))
     if args.json:
         with open(args.json, "w") as f:
             json.dump({"machine": machine, "quick": args.quick, "results": results}, f, indent=1)

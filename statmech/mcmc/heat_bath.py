@@ -32,6 +32,11 @@ def _rule(spins_domain: tuple[float, float]):
     return rule
 
 
+def _flip_prob(x, beta):
+    """P(flip) of a +-1 spin with s * phi = x: sigmoid(-2 beta x)."""
+    return jax.nn.sigmoid(-2.0 * beta * x)
+
+
 def init(position: Any) -> SpinState:
     """The state of a chain started at ``position`` (+-1 or {0, 1} units), stored as int8."""
     return SpinState(jnp.asarray(position).astype(jnp.int8))
@@ -82,4 +87,4 @@ def heat_bath(structure: Any = "lattice", *, scan: str = "block",
     References:
       S. Geman and D. Geman (1984); R. J. Glauber (1963).
     """
-    return make_algorithm(_rule, structure, scan, shape, spins)
+    return make_algorithm(_rule, _flip_prob, structure, scan, shape, spins)

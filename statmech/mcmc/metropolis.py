@@ -33,6 +33,11 @@ def _rule(spins_domain: tuple[float, float]):
     return rule
 
 
+def _flip_prob(x, beta):
+    """P(flip) of a +-1 spin with s * phi = x: min(1, exp(-2 beta x))."""
+    return jnp.exp(jnp.minimum(0.0, -2.0 * beta * x))
+
+
 def init(position: Any) -> SpinState:
     """The state of a chain started at ``position`` (+-1 or {0, 1} units), stored as int8."""
     return SpinState(jnp.asarray(position).astype(jnp.int8))
@@ -73,4 +78,4 @@ def metropolis(structure: Any = "lattice", *, scan: str = "block",
     References:
       Metropolis et al., J. Chem. Phys. 21, 1087 (1953).
     """
-    return make_algorithm(_rule, structure, scan, shape, spins)
+    return make_algorithm(_rule, _flip_prob, structure, scan, shape, spins)
