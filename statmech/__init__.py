@@ -6,15 +6,17 @@ Exact and Monte Carlo partition functions as ordinary JAX functions: ``jit``, ``
 - ``statmech.lattice``: graphs, lattices and colourings as static int32 tables.
 - ``statmech.exact``: enumeration, Kaufman/Onsager, transfer matrix.
 - ``statmech.mcmc``: Monte Carlo kernels (heat bath, Metropolis, cluster, tempering) and driver.
+- ``statmech.estimators``: AIS, reverse AIS and thermodynamic integration of ln Z.
 - ``statmech.observables``: observables and Monte Carlo diagnostics (tau_int, ESS, R-hat).
 - ``statmech.sharding``: chains and domain-decomposed lattices on a ``jax.sharding.Mesh``.
 - ``statmech.thermodynamics``: U, C, F, S from any differentiable ln Z(beta).
 """
 
-from statmech import exact, lattice, mcmc, observables, sharding
+from statmech import estimators, exact, lattice, mcmc, observables, sharding
 from statmech.thermo import Thermodynamics, thermodynamics
 
 __all__ = [
-    "exact", "lattice", "mcmc", "observables", "sharding", "thermodynamics", "Thermodynamics",
+    "estimators", "exact", "lattice", "mcmc", "observables", "sharding", "thermodynamics",
+    "Thermodynamics",
 ]
 __version__ = "0.1.0"

@@ -16,6 +16,10 @@ from collections.abc import Callable
 from typing import Any, NamedTuple
 
 import jax
+import jax.numpy as jnp
+import numpy as np
+
+from statmech._validate import is_concrete
 
 __all__ = [
     "SamplingAlgorithm",
@@ -83,3 +87,30 @@ class DenseParams(NamedTuple):
 
     W: Any
     b: Any
+
+
+def check_params(params: Any, state: Any) -> None:
+    """Shapes (and, when concrete, finiteness) of the built-in parameter types against the
+    chain's spins; other parameter pytrees pass through. Raises ValueError naming the field."""
+    spins = getattr(state, "spins", None)
+    if spins is None or not isinstance(params, (LatticeParams, GraphParams, DenseParams)):
+        return
+    shape = tuple(jnp.shape(spins))
+    n = int(np.prod(shape)) if shape else 0
+    if isinstance(params, LatticeParams):
+        allowed = {"J_right": [(), shape], "J_down": [(), shape], "h": [(), shape]}
+    elif isinstance(params, GraphParams):
+        allowed = {"J": None, "h": [(), (n,)]}
+    else:
+        allowed = {"W": [(n, n)], "b": [(), (n,)]}
+    for name, value in params._asdict().items():
+        got = tuple(jnp.shape(value))
+        if allowed[name] is not None and got not in allowed[name]:
+            raise ValueError(f"{type(params).__name__}.{name} must have shape "
+                             f"{' or '.join(str(a) for a in allowed[name])} for spins of shape "
+                             f"{shape}, got {got}")
+        if allowed[name] is None and len(got) > 1:
+            raise ValueError(f"{type(params).__name__}.{name} must be a scalar or one value per "
+                             f"edge [E], got shape {got}")
+        if is_concrete(value) and not np.all(np.isfinite(np.asarray(value, dtype=float))):
+            raise ValueError(f"{type(params).__name__}.{name} must be finite")

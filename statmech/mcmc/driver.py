@@ -11,7 +11,7 @@ import jax.numpy as jnp
 from jax import lax
 
 from statmech._validate import check_beta, check_static_int
-from statmech.mcmc.base import SamplingAlgorithm
+from statmech.mcmc.base import SamplingAlgorithm, check_params
 
 __all__ = ["Moments", "SampleResult", "sample"]
 
@@ -109,6 +109,7 @@ def sample(kernel: SamplingAlgorithm | Callable, key: jax.Array, state: Any, n_s
         raise ValueError(f"n_steps must be a multiple of thin, got n_steps={n_steps}, "
                          f"thin={thin}")
     check_beta(beta)
+    check_params(params, state)
     if observe is not None and not callable(observe):
         raise TypeError(f"observe must be callable, got {type(observe).__name__}")
     observe = observe if observe is not None else _no_observables

@@ -276,3 +276,31 @@ def test_bad_constructor_and_driver_arguments():
         sample(algo, jax.random.key(0), state, 10, params=LatticeParams(), beta=-1.0)
     with pytest.raises(TypeError, match="observe must be callable"):
         sample(algo, jax.random.key(0), state, 10, params=LatticeParams(), beta=1.0, observe=3)
+
+
+@pytest.mark.parametrize("params, match", [
+    (LatticeParams(jnp.ones((2, 2))), r"LatticeParams.J_right must have shape \(\) or \(4, 4\)"),
+    (LatticeParams(1.0, jnp.ones(4)), r"LatticeParams.J_down must have shape"),
+    (LatticeParams(1.0, 1.0, jnp.full((4, 4), jnp.inf)), "LatticeParams.h must be finite"),
+])
+def test_mismatched_lattice_params(params, match):
+    algo = heat_bath("lattice")
+    state = algo.init(jnp.ones((4, 4), jnp.int8))
+    with pytest.raises(ValueError, match=match):
+        sample(algo, jax.random.key(0), state, 2, params=params, beta=0.4)
+
+
+def test_mismatched_graph_and_dense_params():
+    g = square(3)
+    state = heat_bath(g).init(jnp.ones(9, jnp.int8))
+    with pytest.raises(ValueError, match=r"GraphParams.h must have shape \(\) or \(9,\)"):
+        sample(heat_bath(g), jax.random.key(0), state, 2, params=GraphParams(1.0, jnp.ones(4)),
+               beta=0.4)
+    with pytest.raises(ValueError, match="GraphParams.J must be a scalar or one value per edge"):
+        sample(heat_bath(g), jax.random.key(0), state, 2,
+               params=GraphParams(jnp.ones((3, 3)), 0.0), beta=0.4)
+    dense = heat_bath("dense", spins=(0, 1))
+    state = dense.init(jnp.zeros(5, jnp.int8))
+    with pytest.raises(ValueError, match=r"DenseParams.W must have shape \(5, 5\)"):
+        sample(dense, jax.random.key(0), state, 2, params=DenseParams(jnp.zeros((4, 4)), 0.0),
+               beta=1.0)

@@ -1,0 +1,24 @@
+"""Partition-function estimators: AIS, reverse AIS, thermodynamic integration.
+
+Every estimator returns a :class:`LogZEstimate` ``(log_z, stderr, ess, log_weights)`` whose
+``log_z`` is differentiable in the model parameters and beta (score-function gradients from the
+estimator's own samples).
+"""
+
+from statmech.estimators.ais import ais, reverse_ais, uniform_positions
+from statmech.estimators.base import LogZEstimate, log_mean_exp_stats
+from statmech.estimators.schedules import (
+    adaptive,
+    check_schedule,
+    conditional_ess,
+    geometric,
+    linear,
+    piecewise,
+)
+from statmech.estimators.ti import thermodynamic_integration
+
+__all__ = [
+    "LogZEstimate", "log_mean_exp_stats", "ais", "reverse_ais", "uniform_positions",
+    "thermodynamic_integration", "linear", "geometric", "piecewise", "adaptive",
+    "check_schedule", "conditional_ess",
+]
