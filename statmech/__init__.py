@@ -9,14 +9,17 @@ Exact and Monte Carlo partition functions as ordinary JAX functions: ``jit``, ``
 - ``statmech.estimators``: AIS, reverse AIS and thermodynamic integration of ln Z.
 - ``statmech.observables``: observables and Monte Carlo diagnostics (tau_int, ESS, R-hat).
 - ``statmech.sharding``: chains and domain-decomposed lattices on a ``jax.sharding.Mesh``.
+- ``statmech.log_z``: one differentiable ln Z entry point (exact or Monte Carlo), a
+  ``LogZEstimate``.
 - ``statmech.thermodynamics``: U, C, F, S from any differentiable ln Z(beta).
 """
 
 from statmech import estimators, exact, lattice, mcmc, observables, sharding
+from statmech.estimators import LogZEstimate, log_z
 from statmech.thermo import Thermodynamics, thermodynamics
 
 __all__ = [
     "estimators", "exact", "lattice", "mcmc", "observables", "sharding", "thermodynamics",
-    "Thermodynamics",
+    "Thermodynamics", "log_z", "LogZEstimate",
 ]
 __version__ = "0.1.0"

@@ -15,10 +15,11 @@ from statmech.estimators.schedules import (
     linear,
     piecewise,
 )
-from statmech.estimators.ti import thermodynamic_integration
+from statmech.estimators.ti import quadrature, thermodynamic_integration
+from statmech.estimators.unified import METHODS, SquareLattice, log_z
 
 __all__ = [
     "LogZEstimate", "log_mean_exp_stats", "ais", "reverse_ais", "uniform_positions",
     "thermodynamic_integration", "linear", "geometric", "piecewise", "adaptive",
-    "check_schedule", "conditional_ess",
+    "check_schedule", "conditional_ess", "quadrature", "log_z", "SquareLattice", "METHODS",
 ]

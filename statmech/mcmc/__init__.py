@@ -11,6 +11,7 @@ from statmech.mcmc.base import (
     LocalInfo,
     SamplingAlgorithm,
     SpinState,
+    lattice_energy,
 )
 from statmech.mcmc.driver import Moments, SampleResult, sample
 from statmech.mcmc.heat_bath import heat_bath
@@ -20,6 +21,7 @@ from statmech.mcmc.swendsen_wang import SwendsenWangInfo, swendsen_wang
 from statmech.mcmc.wolff import WolffInfo, wolff
 
 __all__ = [
+    "lattice_energy",
     "SamplingAlgorithm",
     "SpinState",
     "LocalInfo",

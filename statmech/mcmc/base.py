@@ -23,6 +23,8 @@ from statmech._validate import is_concrete
 
 __all__ = [
     "SamplingAlgorithm",
+    "lattice_energy",
+    "check_params",
     "SpinState",
     "LocalInfo",
     "LatticeParams",
@@ -114,3 +116,20 @@ def check_params(params: Any, state: Any) -> None:
                              f"edge [E], got shape {got}")
         if is_concrete(value) and not np.all(np.isfinite(np.asarray(value, dtype=float))):
             raise ValueError(f"{type(params).__name__}.{name} must be finite")
+
+
+def lattice_energy(params: LatticeParams, spins: jax.Array) -> jax.Array:
+    """E(s) = -sum J_right s_ij s_i,j+1 - sum J_down s_ij s_i+1,j - sum h s_ij on the periodic
+    lattice, the energy the lattice kernels sample (spins [L, M], float).
+
+    Example:
+      >>> import jax.numpy as jnp
+      >>> float(lattice_energy(LatticeParams(), jnp.ones((4, 4))))    # 32 bonds
+      -32.0
+    """
+    s = jnp.asarray(spins)
+    s = s.astype(jnp.promote_types(s.dtype, jnp.float32)) if not jnp.issubdtype(
+        s.dtype, jnp.floating) else s
+    jr, jd, h = (jnp.asarray(p, s.dtype) for p in params)
+    return -(jnp.sum(jr * s * jnp.roll(s, -1, 1)) + jnp.sum(jd * s * jnp.roll(s, -1, 0))
+             + jnp.sum(h * s))
