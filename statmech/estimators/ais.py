@@ -40,7 +40,7 @@ EnergyFn = Callable[[Any, jax.Array], jax.Array]
 
 def uniform_positions(key: jax.Array, shape: tuple[int, ...], n_chains: int,
                       spins: tuple[int, int] = (-1, 1)) -> jax.Array:
-    """``n_chains`` exact samples of the t = 0 (uniform) distribution, int8 [n_chains, *shape]."""
+    """``n_chains`` exact samples of the uniform (t = 0) distribution, ``[n_chains, *shape]``."""
     values = jnp.asarray(spins, jnp.int8)
     return values[jax.random.bernoulli(key, 0.5, (n_chains,) + tuple(shape)).astype(jnp.int32)]
 
@@ -212,7 +212,7 @@ def reverse_ais(key: jax.Array, algo: SamplingAlgorithm, energy_fn: EnergyFn, pa
       energy_fn: ``energy_fn(params, x) -> scalar``.
       params: model parameters.
       beta: inverse temperature >= 0.
-      samples: int8 [n_chains, *shape] configurations from p_1 (n_chains >= 2).
+      samples: int8 ``[n_chains, *shape]`` configurations from p_1 (n_chains >= 2).
       schedule: 0 = t_0 < ... < t_K = 1 (the same schedules as AIS; run backwards).
       n_steps: kernel steps per intermediate temperature.
 

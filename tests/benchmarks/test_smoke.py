@@ -17,3 +17,10 @@ def test_quick_benchmarks_run_and_agree(tmp_path, capsys):
     assert abs(lz_fast - lz_generic) < 1e-4 * abs(lz_generic)
     assert all(r["seconds"] > 0 for r in rows.values())
     assert "ratio" in capsys.readouterr().out
+    sampling = data["results"]["sampling"]
+    throughput = [r for r in sampling if r["name"].startswith("heat bath")]
+    assert throughput and all(r["extra"]["updates_per_ns"] > 0 for r in throughput)
+    taus = [r["extra"]["tau_int_sweeps"] for r in sampling if r["name"].startswith("tau_int")]
+    assert len(taus) == 6 and all(t >= 0.5 for t in taus)
+    memory = [r for r in sampling if r["name"].startswith("memory")]
+    assert memory and memory[0]["extra"]["peak_rss_gb"] > 0
