@@ -11,9 +11,9 @@ import sys
 
 import jax
 
-from benchmarks import exact, sampling
+from benchmarks import exact, rbm_ais, sampling
 
-SUITES = {"exact": exact.run, "sampling": sampling.run}
+SUITES = {"exact": exact.run, "sampling": sampling.run, "rbm_ais": rbm_ais.run}
 
 
 def _machine() -> dict:

@@ -27,9 +27,11 @@ from statmech._validate import (
 from statmech.estimators.base import LogZEstimate, log_mean_exp_stats
 from statmech.estimators.schedules import check_schedule, geometric, linear, piecewise
 from statmech.exact import log_z_enumerate
+from statmech.mcmc import hash_uniform, key_words, mix32
 
 __all__ = [
     "MAX_EXACT_UNITS",
+    "BASE_RATE_CLIP",
     "RBMParams",
     "energy",
     "free_energy",
@@ -304,7 +306,7 @@ def log_likelihood(params: RBMParams, v: Any) -> jax.Array:
 
 BASE_RATE_CLIP = 1e-3
 """Mean visible activations are clipped to [BASE_RATE_CLIP, 1 - BASE_RATE_CLIP] before the
-base-rate logit, so |b_A| <= ln(999) ~ 6.9 even for units that are always 0 or always 1."""
+base-rate logit, so ``|b_A| <= ln(999) ~ 6.9`` even for units that are always 0 or always 1."""
 
 _SCHEDULES = {"piecewise": (piecewise, 3), "linear": (linear, 1), "geometric": (geometric, 1)}
 
@@ -345,42 +347,59 @@ def _base_rate(data: jax.Array) -> jax.Array:
     return jnp.log(p) - jnp.log1p(-p)
 
 
-def _softplus_step(x: jax.Array, d: jax.Array) -> jax.Array:
-    """softplus(x + d) - softplus(x), accurate when |d| is small (no cancellation).
+_NEAR_MAX = 30.0
+"""Largest |d| for which :func:`_softplus_step` is used; expm1(30) ~ 1e13 is far from overflow."""
 
-    For |d| < 1 it is log1p(expm1(d) sigmoid(x)) (exact algebra: (1 + e^(x+d)) / (1 + e^x)
-    = 1 + (e^d - 1) sigmoid(x)); otherwise the plain difference, which is then well conditioned.
-    Both branches stay finite, so the ``where`` is safe under autodiff.
+
+def _softplus_step(x: jax.Array, d: jax.Array) -> jax.Array:
+    """softplus(x + d) - softplus(x) without cancellation, for |d| <= _NEAR_MAX.
+
+    With m = min(x, x + d): (1 + e^(m + |d|)) / (1 + e^m) = 1 + expm1(|d|) sigmoid(m), so the
+    difference is sign(d) log1p(expm1(|d|) sigmoid(m)), a log1p of a non-negative number:
+    accurate to float32 rounding even for |d| ~ 1e-7, where the plain difference of two
+    softplus values of size |x| would keep only a few significant digits.
     """
-    small = jnp.abs(d) < 1.0
-    d_small = jnp.where(small, d, 0.0)
-    near = jnp.log1p(jnp.expm1(d_small) * jax.nn.sigmoid(x))
-    far = jax.nn.softplus(x + d) - jax.nn.softplus(x)
-    return jnp.where(small, near, far)
+    a = jnp.abs(d)
+    return jnp.sign(d) * jnp.log1p(jnp.expm1(a) * jax.nn.sigmoid(jnp.minimum(x, x + d)))
+
+
+def _softplus_diff(x: jax.Array, d: jax.Array) -> jax.Array:
+    """softplus(x + d) - softplus(x) plainly: well conditioned when |d| is large."""
+    return jax.nn.softplus(x + d) - jax.nn.softplus(x)
 
 
 def _log_ratio(p: RBMParams, b_a: jax.Array, v: jax.Array, x: jax.Array, beta_prev: jax.Array,
-               beta: jax.Array) -> jax.Array:
+               beta: jax.Array, step=_softplus_step) -> jax.Array:
     """ln p*_k(v) - ln p*_(k-1)(v) for one chain, x = c + v W its hidden inputs.
 
-    ln p*_k(v) = (1 - beta_k) b_A.v + beta_k b.v + sum_j softplus(beta_k x_j) (+ a constant).
+    ln p*_k(v) = (1 - beta_k) b_A.v + beta_k b.v + sum_j softplus(beta_k x_j).
     """
     d_beta = beta - beta_prev
-    return d_beta * (v @ (p.b - b_a)) + jnp.sum(_softplus_step(beta_prev * x, d_beta * x))
+    return d_beta * (v @ (p.b - b_a)) + jnp.sum(step(beta_prev * x, d_beta * x))
 
 
-def _gibbs(key: jax.Array, p: RBMParams, b_a: jax.Array, v: jax.Array, x: jax.Array,
+def _increments(p: RBMParams, b_a: jax.Array, v: jax.Array, x: jax.Array, beta_prev: jax.Array,
+                beta: jax.Array) -> jax.Array:
+    """:func:`_log_ratio` of every chain; the plain softplus difference only on the rare steps
+    (coarse schedules) where some |(beta - beta_prev) x_j| exceeds _NEAR_MAX."""
+    big = jnp.abs(beta - beta_prev) * jnp.max(jnp.abs(x)) > _NEAR_MAX
+    batched = [jax.vmap(partial(_log_ratio, step=s), in_axes=(None, None, 0, 0, None, None))
+               for s in (_softplus_step, _softplus_diff)]
+    return lax.cond(big, batched[1], batched[0], p, b_a, v, x, beta_prev, beta)
+
+
+def _gibbs(u: jax.Array, p: RBMParams, b_a: jax.Array, v: jax.Array, x: jax.Array,
            beta: jax.Array) -> jax.Array:
-    """One v -> h -> v Gibbs sweep of one chain at beta, leaving p_beta(v) invariant.
+    """One v -> h -> v Gibbs sweep of one chain at beta, leaving p*_beta(v) invariant.
 
     The interpolated joint exp(-(1 - beta) E_A(v, h_A) - beta E_B(v, h_B)) has h_A independent
     of v (W_A = 0), so only h_B is drawn: h_B ~ sigmoid(beta x), then
-    v ~ sigmoid((1 - beta) b_A + beta (b + W h_B)).
+    v ~ sigmoid((1 - beta) b_A + beta (b + W h_B)). ``u`` holds nh + nv uniforms in [0, 1).
     """
-    k_h, k_v = jax.random.split(key)
-    h = jax.random.bernoulli(k_h, jax.nn.sigmoid(beta * x)).astype(v.dtype)
+    nh = x.shape[0]
+    h = (u[:nh] < jax.nn.sigmoid(beta * x)).astype(v.dtype)
     field = (1.0 - beta) * b_a + beta * (p.b + p.W @ h)
-    return jax.random.bernoulli(k_v, jax.nn.sigmoid(field)).astype(v.dtype)
+    return (u[nh:] < jax.nn.sigmoid(field)).astype(v.dtype)
 
 
 @partial(jax.jit, static_argnames=("n_chains",))
@@ -388,42 +407,47 @@ def _ais_run(params: RBMParams, key: jax.Array, b_a: jax.Array, schedule: jax.Ar
              n_chains: int):
     """The annealing itself: (log_z, stderr, ess, log_w [n_chains], final v [n_chains, nv]).
 
-    ``schedule`` is traced: any schedule of the same length reuses the compiled scan.
+    ``schedule`` is traced: any schedule of the same length reuses the compiled scan. All
+    uniforms are counter-based hashes (:func:`statmech.mcmc.hash_uniform`) keyed by four words drawn
+    from ``key`` (one small threefry call): the initial states by (w0, w1), step k by two words
+    hashed from k under (w2, w3). Drawing them costs less than the sweep (threefry costs more,
+    about 3x the whole step here) and compiles faster.
     """
     p = _cast(params)
     dtype = p.W.dtype
     b_a = jnp.asarray(b_a, dtype)
     schedule = jnp.asarray(schedule, dtype)
-    nv = p.W.shape[0]
-    k_init, k_run = jax.random.split(key)
-    v = jax.random.bernoulli(k_init, jax.nn.sigmoid(b_a), (n_chains, nv)).astype(dtype)
+    nv, nh = p.W.shape
+    w = key_words(key, 4)
+    u0 = hash_uniform((n_chains, nv), w[0], w[1]).astype(dtype)
+    v = (u0 < jax.nn.sigmoid(b_a)).astype(dtype)                  # exact samples of p_0
 
     def hidden_input(v):
         return p.c + v @ p.W
 
-    ratio = jax.vmap(_log_ratio, in_axes=(None, None, 0, 0, None, None))
     sweep = jax.vmap(_gibbs, in_axes=(0, None, None, 0, 0, None))
 
     def body(carry, xs):
         v, log_w, comp = carry
-        beta_prev, beta, k = xs
+        beta_prev, beta, words = xs
         x = hidden_input(v)
         # Kahan-compensated sum: K ~ 1e5 float32 increments lose nothing to rounding.
-        y = ratio(p, b_a, v, x, beta_prev, beta) - comp
+        y = _increments(p, b_a, v, x, beta_prev, beta) - comp
         t = log_w + y
         comp = (t - log_w) - y
-        v = sweep(jax.random.split(k, n_chains), p, b_a, v, x, beta)
-        return (v, t, comp), None
+        u = hash_uniform((n_chains, nh + nv), words[0], words[1]).astype(dtype)
+        return (sweep(u, p, b_a, v, x, beta), t, comp), None
 
     n_steps = schedule.shape[0] - 2            # transitions at beta_1 .. beta_(K-1)
-    keys = jax.random.split(k_run, max(n_steps, 1))[:n_steps]
+    counters = jnp.arange(2 * n_steps, dtype=jnp.uint32).reshape(n_steps, 2)
+    words = mix32(mix32(counters ^ w[2]) ^ w[3])
     zeros = jnp.zeros((n_chains,), dtype)
     (v, log_w, comp), _ = lax.scan(body, (v, zeros, zeros),
-                                   (schedule[:-2], schedule[1:-1], keys))
-    log_w = log_w + (ratio(p, b_a, v, hidden_input(v), schedule[-2], schedule[-1]) - comp)
+                                   (schedule[:-2], schedule[1:-1], words))
+    log_w = log_w + (_increments(p, b_a, v, hidden_input(v), schedule[-2], schedule[-1]) - comp)
     log_mean, stderr, ess = log_mean_exp_stats(log_w)
     # Z_0 = sum_v p*_0(v): the tempered hidden units of B are uniform at beta = 0 (factor 2^nh).
-    log_z_0 = jnp.sum(jax.nn.softplus(b_a)) + p.W.shape[1] * jnp.log(jnp.asarray(2.0, dtype))
+    log_z_0 = jnp.sum(jax.nn.softplus(b_a)) + nh * jnp.log(jnp.asarray(2.0, dtype))
     return log_z_0 + log_mean, stderr, ess, log_w, v
 
 
@@ -437,16 +461,20 @@ def _ais_fwd(params, key, b_a, schedule, n_chains):
     return (log_z, stderr, ess, log_w), (params, v, log_w)
 
 
-def _ais_bwd(n_chains, res, cotangents):
-    """Score-function identity d ln Z / d theta = E_p[-dF(v)/d theta], self-normalised over
-    the final AIS samples (b_A, the key and the schedule do not change E[Z_A w] = Z_B)."""
-    params, v, log_w = res
+@jax.jit
+def _score_grad(params: RBMParams, v: jax.Array, log_w: jax.Array, g: jax.Array) -> RBMParams:
+    """g * sum_i W_i d(-F(v_i))/d theta, W = softmax(ln w), in the dtypes of ``params``."""
     weights = jax.nn.softmax(log_w)
     grads = jax.grad(lambda q: -jnp.sum(weights * _free_energy(q, v)))(params)
-    g = cotangents[0]
-    grads = jax.tree_util.tree_map(lambda a, ref: (g * a).astype(jnp.result_type(ref)), grads,
-                                   params)
-    return grads, None, None, None
+    return jax.tree_util.tree_map(lambda a, ref: (g * a).astype(jnp.result_type(ref)), grads,
+                                  params)
+
+
+def _ais_bwd(n_chains, res, cotangents):
+    """Score-function identity d ln Z / d theta = E_p[-dF(v)/d theta], self-normalised over
+    the final AIS samples (b_A, the key and the schedule do not change E[Z_0 w] = Z_B)."""
+    params, v, log_w = res
+    return _score_grad(params, v, log_w, cotangents[0]), None, None, None
 
 
 _ais_estimate.defvjp(_ais_fwd, _ais_bwd)
@@ -499,8 +527,8 @@ def ais_log_z(key: jax.Array, params: RBMParams, *, n_chains: int, n_betas: int,
         4/15, 10/15 of the steps), ``"linear"``, ``"geometric"``, or an array of K + 1
         inverse temperatures starting at 0, ending at 1, strictly increasing.
       data: binary data ``[B, nv]``; if given, b_A is :func:`base_rate_bias` of it (the
-        paper's choice, usually a much better start than uniform). Not with
-        ``base_visible_bias``.
+        paper's choice; with strong visible biases it cuts the stderr several-fold against
+        the uniform start). Not with ``base_visible_bias``.
 
     Returns:
       :class:`statmech.estimators.LogZEstimate` ``(log_z, stderr, ess, log_weights)``:
@@ -519,9 +547,12 @@ def ais_log_z(key: jax.Array, params: RBMParams, *, n_chains: int, n_betas: int,
       ICML (2008); R. M. Neal, Annealed importance sampling, Statistics and Computing 11,
       125 (2001).
     """
-    nv, _ = _check_params(params)
+    nv, nh = _check_params(params)
     n_chains = check_static_int(n_chains, "n_chains", minimum=2)
     n_betas = check_static_int(n_betas, "n_betas", minimum=1)
+    if n_chains * (nv + nh) > 2**32:
+        raise ValueError(f"n_chains * (nv + nh) must be <= 2**32 (one counter per uniform of a "
+                         f"sweep), got n_chains={n_chains} with nv + nh = {nv + nh}")
     sched = _ais_schedule(schedule, n_betas)
     if data is not None and base_visible_bias is not None:
         raise ValueError("give at most one of data and base_visible_bias (the base-rate "
@@ -562,9 +593,9 @@ def log_likelihood_ais(key: jax.Array, params: RBMParams, v: Any,
 
     Example:
       >>> import jax
-      >>> p = init_params(jax.random.key(0), 10, 4, scale=0.5)
-      >>> v = jax.numpy.ones((3, 10))
-      >>> log_p, err = log_likelihood_ais(jax.random.key(1), p, v, n_chains=32, n_betas=100)
+      >>> p = init_params(jax.random.key(0), 20, 8, scale=0.5)
+      >>> v = jax.numpy.ones((3, 20))
+      >>> log_p, err = log_likelihood_ais(jax.random.key(1), p, v, n_chains=64, n_betas=300)
       >>> log_p.shape, bool(abs(log_p[0] + free_energy(p, v[0]) + log_z_exact(p)) < 0.1)
       ((3,), True)
 

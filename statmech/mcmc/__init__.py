@@ -4,6 +4,7 @@ Every kernel is a :class:`SamplingAlgorithm` ``(init, step)`` with
 ``step(key, state, params, beta) -> (State, Info)``; ``sample`` runs one under ``lax.scan``.
 """
 
+from statmech.mcmc._random import hash_uniform, key_words, mix32
 from statmech.mcmc.base import (
     DenseParams,
     GraphParams,
@@ -21,6 +22,9 @@ from statmech.mcmc.swendsen_wang import SwendsenWangInfo, swendsen_wang
 from statmech.mcmc.wolff import WolffInfo, wolff
 
 __all__ = [
+    "hash_uniform",
+    "key_words",
+    "mix32",
     "lattice_energy",
     "SamplingAlgorithm",
     "SpinState",
