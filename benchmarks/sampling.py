@@ -163,9 +163,9 @@ TAU_RUNS = {
               (128, 8, 100, 1000)],
 }
 QUICK_TAU_RUNS = {           # a smoke run: small lattices, short chains (z is not meaningful)
-    "metropolis": [(8, 8, 200, 1000), (16, 8, 500, 2000)],
-    "swendsen_wang": [(8, 8, 50, 200), (16, 8, 50, 200)],
-    "wolff": [(8, 8, 50, 200), (16, 8, 50, 200)],
+    "metropolis": [(8, 4, 100, 500), (16, 4, 100, 500)],
+    "swendsen_wang": [(8, 4, 20, 100), (16, 4, 20, 100)],
+    "wolff": [(8, 4, 20, 100), (16, 4, 20, 100)],
 }
 
 

@@ -53,7 +53,7 @@ def test_ais_ising_matches_kaufman(L, n_temps):
 def test_thermodynamic_integration_ising_matches_kaufman(L):
     run = jax.jit(jax.vmap(lambda b: thermodynamic_integration(
         jax.random.key(L + 1), heat_bath("lattice"), torus_energy, LatticeParams(), b,
-        shape=(L, L), n_chains=8, n_nodes=24, n_burn=200, n_steps=600)))
+        shape=(L, L), n_chains=8, n_nodes=24, n_burn=150, n_steps=450)))
     est = run(jnp.asarray(BETAS))
     check(est, kaufman(L), f"TI {L}x{L}")
 
