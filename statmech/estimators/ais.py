@@ -28,21 +28,39 @@ import jax.numpy as jnp
 import numpy as np
 from jax import lax
 
-from statmech._validate import check_beta, check_spins_pair, check_static_int
+from statmech._validate import check_beta, check_static_int
 from statmech.estimators.base import LogZEstimate, log_mean_exp_stats
 from statmech.estimators.schedules import check_schedule
 from statmech.mcmc.base import SamplingAlgorithm, check_params
 
-__all__ = ["ais", "reverse_ais", "uniform_positions"]
+__all__ = ["ais", "reverse_ais", "uniform_positions", "unit_values"]
 
 EnergyFn = Callable[[Any, jax.Array], jax.Array]
 
 
+def unit_values(spins: Any, name: str = "spins") -> tuple[int, ...]:
+    """The allowed unit values: (-1, 1), (0, 1), or q >= 2 Potts states such as (0, 1, 2)."""
+    try:
+        values = tuple(int(v) for v in spins)
+    except TypeError as err:
+        raise TypeError(f"{name} must be a tuple of unit values such as (-1, 1), (0, 1) or "
+                        f"(0, 1, 2), got {spins!r}") from err
+    if len(values) < 2 or len(set(values)) != len(values) or any(
+            int(v) != float(v) for v in spins):
+        raise ValueError(f"{name} must list at least 2 distinct integer unit values, got "
+                         f"{spins!r}")
+    return values
+
+
 def uniform_positions(key: jax.Array, shape: tuple[int, ...], n_chains: int,
-                      spins: tuple[int, int] = (-1, 1)) -> jax.Array:
-    """``n_chains`` exact samples of the uniform (t = 0) distribution, ``[n_chains, *shape]``."""
-    values = jnp.asarray(spins, jnp.int8)
-    return values[jax.random.bernoulli(key, 0.5, (n_chains,) + tuple(shape)).astype(jnp.int32)]
+                      spins: tuple[int, ...] = (-1, 1)) -> jax.Array:
+    """``n_chains`` exact samples of the uniform (t = 0) distribution, ``[n_chains, *shape]``,
+    each unit uniform over ``spins`` (2 values, or q Potts states)."""
+    values = jnp.asarray(unit_values(spins), jnp.int8)
+    full = (n_chains,) + tuple(shape)
+    if len(values) == 2:
+        return values[jax.random.bernoulli(key, 0.5, full).astype(jnp.int32)]
+    return values[jax.random.randint(key, full, 0, len(values))]
 
 
 def _check_common(algo, energy_fn, beta, n_chains, n_steps):
@@ -127,7 +145,7 @@ def _make_differentiable(run: Callable, energy_fn: EnergyFn):
 
 def ais(key: jax.Array, algo: SamplingAlgorithm, energy_fn: EnergyFn, params: Any, beta: Any,
         *, shape: tuple[int, ...], n_chains: int, schedule: Any, n_steps: int = 1,
-        spins: tuple[int, int] = (-1, 1)) -> LogZEstimate:
+        spins: tuple[int, ...] = (-1, 1)) -> LogZEstimate:
     """Annealed importance sampling estimate of ln Z(beta) = ln sum_x exp(-beta E(x)).
 
     ln Z ~ n ln 2 + ln mean_i w_i, ln w_i = -sum_k (t_k - t_(k-1)) beta E(x_i^(k-1)),
@@ -148,7 +166,8 @@ def ais(key: jax.Array, algo: SamplingAlgorithm, energy_fn: EnergyFn, params: An
       n_chains: number of independent annealing runs, >= 2 (for an error bar).
       schedule: 0 = t_0 < ... < t_K = 1 (see :mod:`statmech.estimators.schedules`).
       n_steps: kernel steps per intermediate temperature.
-      spins: unit values, (-1, 1) or (0, 1).
+      spins: unit values, (-1, 1) or (0, 1), or the q states of a Potts model, e.g.
+        (0, 1, 2) with ``statmech.mcmc.swendsen_wang(q=3)``; ln Z_0 = n ln(len(spins)).
 
     Returns:
       :class:`LogZEstimate` (log_z, stderr, ess, log_weights).
@@ -168,12 +187,12 @@ def ais(key: jax.Array, algo: SamplingAlgorithm, energy_fn: EnergyFn, params: An
     """
     n_chains, n_steps = _check_common(algo, energy_fn, beta, n_chains, n_steps)
     schedule = check_schedule(schedule)
-    pair = check_spins_pair(spins)
+    values = unit_values(spins)
     shape = tuple(int(d) for d in shape)
     n_sites = int(np.prod(shape))
-    log_z0 = n_sites * np.log(2.0)
+    log_z0 = n_sites * np.log(len(values))
     k_init, k_run = jax.random.split(key)
-    positions = uniform_positions(k_init, shape, n_chains, tuple(int(v) for v in pair))
+    positions = uniform_positions(k_init, shape, n_chains, values)
     states = _init_all(algo, positions)
     check_params(params, jax.tree_util.tree_map(lambda x: x[0], states))
 
@@ -198,7 +217,8 @@ def _init_all(algo, positions):
 
 
 def reverse_ais(key: jax.Array, algo: SamplingAlgorithm, energy_fn: EnergyFn, params: Any,
-                beta: Any, samples: Any, *, schedule: Any, n_steps: int = 1) -> LogZEstimate:
+                beta: Any, samples: Any, *, schedule: Any, n_steps: int = 1,
+                n_states: int = 2) -> LogZEstimate:
     """Reverse AIS (Burda, Grosse and Salakhutdinov 2015): a stochastic upper bound on ln Z.
 
     Starting from samples of the target p_1 (exact samples, or long-run MCMC / data for a
@@ -215,6 +235,7 @@ def reverse_ais(key: jax.Array, algo: SamplingAlgorithm, energy_fn: EnergyFn, pa
       samples: int8 ``[n_chains, *shape]`` configurations from p_1 (n_chains >= 2).
       schedule: 0 = t_0 < ... < t_K = 1 (the same schedules as AIS; run backwards).
       n_steps: kernel steps per intermediate temperature.
+      n_states: states per unit (2, or q for a Potts model): ln Z_0 = n ln n_states.
 
     Returns:
       :class:`LogZEstimate`; ``log_weights`` are the reverse log weights ln w_i.
@@ -229,7 +250,8 @@ def reverse_ais(key: jax.Array, algo: SamplingAlgorithm, energy_fn: EnergyFn, pa
     schedule = check_schedule(schedule)
     states = _init_all(algo, samples)
     check_params(params, jax.tree_util.tree_map(lambda x: x[0], states))
-    log_z0 = int(np.prod(samples.shape[1:])) * np.log(2.0)
+    n_states = check_static_int(n_states, "n_states", minimum=2)
+    log_z0 = int(np.prod(samples.shape[1:])) * np.log(n_states)
     reverse = 1.0 - schedule[::-1]          # as "time" 0 -> 1, temperatures t = 1 - s
 
     def run(params, beta):

@@ -21,7 +21,7 @@ import jax.numpy as jnp
 import numpy as np
 from jax import lax
 
-from statmech._validate import check_spins_pair, check_static_int
+from statmech._validate import check_static_int
 from statmech.estimators.ais import (
     EnergyFn,
     _check_common,
@@ -30,6 +30,7 @@ from statmech.estimators.ais import (
     _make_differentiable,
     _spins,
     uniform_positions,
+    unit_values,
 )
 from statmech.estimators.base import LogZEstimate
 from statmech.mcmc.base import SamplingAlgorithm, check_params
@@ -61,11 +62,15 @@ def thermodynamic_integration(key: jax.Array, algo: SamplingAlgorithm, energy_fn
                               params: Any, beta: Any, *, shape: tuple[int, ...], n_chains: int,
                               n_nodes: int = 32, n_burn: int = 200, n_steps: int = 1000,
                               quadrature_rule: str = "gauss_legendre",
-                              spins: tuple[int, int] = (-1, 1)) -> LogZEstimate:
+                              spins: tuple[int, ...] = (-1, 1), anneal: bool = True
+                              ) -> LogZEstimate:
     """ln Z(beta) = n ln 2 - beta sum_k w_k <E>_(x_k beta), the mean energies from Monte Carlo.
 
-    ``n_chains`` independent chains start uniform at random and are annealed through the nodes;
-    at each node ``n_burn`` sweeps are discarded and ``n_steps`` averaged. A last node at beta
+    ``n_chains`` independent chains start uniform at random and are annealed through the nodes
+    (``anneal=True``, a ``lax.scan`` over increasing b), or every node runs its own fresh chains
+    in parallel (``anneal=False``, ``vmap`` over b: faster on many cores, but below a critical
+    point random starts can stay in metastable domain states). At each node ``n_burn`` sweeps
+    are discarded and ``n_steps`` averaged. A last node at beta
     itself supplies the gradient (custom_vjp): -beta <dE/dtheta> and -<E> from its samples.
 
     Args:
@@ -79,7 +84,8 @@ def thermodynamic_integration(key: jax.Array, algo: SamplingAlgorithm, energy_fn
       n_nodes: quadrature nodes, >= 2.
       n_burn, n_steps: sweeps discarded and averaged per chain.
       quadrature_rule: ``"gauss_legendre"`` or ``"trapezoid"``.
-      spins: unit values.
+      spins: unit values (2, or the q states of a Potts model); ln Z(0) = n ln len(spins).
+      anneal: carry the chains from node to node (default) or start every node afresh.
 
     Returns:
       :class:`LogZEstimate`; ``ess`` is the number of chains per node, ``log_weights`` None.
@@ -97,9 +103,9 @@ def thermodynamic_integration(key: jax.Array, algo: SamplingAlgorithm, energy_fn
     n_chains, n_steps = _check_common(algo, energy_fn, beta, n_chains, n_steps)
     n_burn = check_static_int(n_burn, "n_burn", minimum=0)
     x_nodes, w_nodes = quadrature(n_nodes, quadrature_rule)
-    pair = tuple(int(v) for v in check_spins_pair(spins))
+    pair = unit_values(spins)
     shape = tuple(int(d) for d in shape)
-    log_z0 = int(np.prod(shape)) * np.log(2.0)
+    log_z0 = int(np.prod(shape)) * np.log(len(pair))
     k_init, k_run = jax.random.split(key)
     n_runs = n_nodes + 1
     positions = uniform_positions(k_init, shape, n_chains, pair)
@@ -135,7 +141,11 @@ def thermodynamic_integration(key: jax.Array, algo: SamplingAlgorithm, energy_fn
             return st, means
 
         keys = jax.random.split(k_run, n_runs * n_chains).reshape(n_runs, n_chains)
-        final, chain_means = lax.scan(node, states, (t * beta, keys))   # [n_runs, n_chains]
+        if anneal:
+            final, chain_means = lax.scan(node, states, (t * beta, keys))  # [n_runs, n_chains]
+        else:
+            final, chain_means = jax.vmap(lambda b, ks: node(states, (b, ks)))(t * beta, keys)
+            final = jax.tree_util.tree_map(lambda x: x[-1], final)
         # per-chain integrals: the nodes of one chain are correlated, the chains independent
         per_chain = log_z0 - beta * jnp.sum(w[:, None] * chain_means[:-1], axis=0)
         log_z = jnp.mean(per_chain)
