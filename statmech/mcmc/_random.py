@@ -31,8 +31,8 @@ __all__ = ["mix32", "hash_bits24", "hash_uniform", "key_words"]
 
 
 def mix32(x: jax.Array) -> jax.Array:
-    """lowbias32 finaliser of 32-bit words: x ^= x>>16; x *= 0x7feb352d; x ^= x>>15;
-    x *= 0x846ca68b; x ^= x>>16 (a bijection with near-ideal avalanche).
+    """lowbias32 finaliser of 32-bit words: ``x ^= x >> 16; x *= 0x7feb352d; x ^= x >> 15;
+    x *= 0x846ca68b; x ^= x >> 16`` (a bijection with near-ideal avalanche).
 
     Works on uint32 or int32 (same bits: logical shifts, wrapping multiplies); XLA's CPU
     backend vectorises the int32 form better, so the kernels hash in int32.
