@@ -18,7 +18,7 @@ def _obs(x, e):
     return {"e": e, "m2": jnp.mean(x) ** 2}
 
 
-@pytest.mark.parametrize("seed, algorithm", enumerate(models.ising.ALGORITHMS))
+@pytest.mark.parametrize("seed, algorithm", list(enumerate(models.ising.ALGORITHMS)))
 def test_final_configurations_are_boltzmann_samples(seed, algorithm):
     beta = 0.35
     s = models.ising.sample(jax.random.key(seed), 4, beta, n_sweeps=100, n_chains=256,

@@ -32,7 +32,7 @@ def test_beta_c():
     assert models.potts.beta_c(3) == pytest.approx(math.log(1 + math.sqrt(3)))
 
 
-@pytest.mark.parametrize("seed, algorithm", enumerate(models.potts.ALGORITHMS))
+@pytest.mark.parametrize("seed, algorithm", list(enumerate(models.potts.ALGORITHMS)))
 def test_samples_match_enumeration_q3_3x3(seed, algorithm):
     beta = 1.0
     states = np.array(list(itertools.product(range(3), repeat=9))).reshape(-1, 3, 3)

@@ -70,7 +70,7 @@ KERNELS = {
 BETAS = (0.3, BETA_C, 0.6)
 
 
-@pytest.mark.parametrize("seed, name", enumerate(sorted(KERNELS)))
+@pytest.mark.parametrize("seed, name", list(enumerate(sorted(KERNELS))))
 def test_4x4_matches_enumeration_at_three_temperatures(seed, name):
     algo, params, shape = KERNELS[name]()
     trace, res = run_chains(algo, params, np.array(BETAS), shape, lattice_observe, n_chains=64,
