@@ -28,7 +28,7 @@ import jax.numpy as jnp
 import numpy as np
 from jax import lax
 
-from statmech._validate import check_beta, check_static_int
+from statmech._validate import check_beta, check_static_int, float_dtype
 from statmech.estimators.base import LogZEstimate, log_mean_exp_stats
 from statmech.estimators.schedules import check_schedule
 from statmech.mcmc.base import SamplingAlgorithm, check_params
@@ -76,11 +76,11 @@ def _check_common(algo, energy_fn, beta, n_chains, n_steps):
     return n_chains, n_steps
 
 
-def _anneal(algo, energy_fn, params, beta, key, states, schedule, n_steps, sign):
-    """Scan over the schedule: weight increment sign * (t_k - t_(k-1)) * (-beta E), then
+def _anneal(algo, energy_fn, params, beta, key, states, schedule, n_steps):
+    """Scan over the schedule: weight increment -(t_k - t_(k-1)) beta E, then
     ``n_steps`` kernel steps at t_k beta. Returns (final states, log weights [chains])."""
     n_chains = jax.tree_util.tree_leaves(states)[0].shape[0]
-    energy = jax.vmap(lambda s: energy_fn(params, _spins(s).astype(_float())))
+    energy = jax.vmap(lambda s: energy_fn(params, _spins(s).astype(float_dtype())))
 
     def move(st, key, b):
         def one(st, k):
@@ -91,17 +91,13 @@ def _anneal(algo, energy_fn, params, beta, key, states, schedule, n_steps, sign)
     def body(carry, xs):
         st, log_w = carry
         t_prev, t, k = xs
-        log_w = log_w - sign * (t - t_prev) * beta * energy(st)
+        log_w = log_w - (t - t_prev) * beta * energy(st)
         return (move(st, k, t * beta), log_w), None
 
     keys = jax.random.split(key, schedule.shape[0] - 1)
-    (states, log_w), _ = lax.scan(body, (states, jnp.zeros((n_chains,), _float())),
+    (states, log_w), _ = lax.scan(body, (states, jnp.zeros((n_chains,), float_dtype())),
                                   (schedule[:-1], schedule[1:], keys))
     return states, log_w
-
-
-def _float():
-    return jnp.zeros((), dtype=float).dtype
 
 
 def _spins(state):
@@ -110,7 +106,7 @@ def _spins(state):
 
 def _score_grad(energy_fn, params, beta, states, log_w):
     """Self-normalised importance-weighted -beta E_p[dE/dtheta] and -E_p[E] from final samples."""
-    x = _spins(states).astype(_float())
+    x = _spins(states).astype(float_dtype())
     W = jax.nn.softmax(log_w)
 
     def mean_energy(p):
@@ -193,26 +189,27 @@ def ais(key: jax.Array, algo: SamplingAlgorithm, energy_fn: EnergyFn, params: An
     log_z0 = n_sites * np.log(len(values))
     k_init, k_run = jax.random.split(key)
     positions = uniform_positions(k_init, shape, n_chains, values)
-    states = _init_all(algo, positions)
+    states = _init_all(algo, positions, check_every=False)
     check_params(params, jax.tree_util.tree_map(lambda x: x[0], states))
 
     def run(params, beta):
-        final, log_w = _anneal(algo, energy_fn, params, beta, k_run, states, schedule, n_steps,
-                               1.0)
+        final, log_w = _anneal(algo, energy_fn, params, beta, k_run, states, schedule, n_steps)
         log_mean, stderr, ess = log_mean_exp_stats(log_w)
         return log_mean + log_z0, stderr, ess, log_w, final, log_w
 
     log_z, stderr, ess, log_w = _make_differentiable(run, energy_fn)(
-        params, jnp.asarray(beta, _float()))
+        params, jnp.asarray(beta, float_dtype()))
     return LogZEstimate(log_z, lax.stop_gradient(stderr), lax.stop_gradient(ess),
                         lax.stop_gradient(log_w))
 
 
-def _init_all(algo, positions):
-    """The kernels' ``init`` validates a concrete position: check every one (outside jit),
-    then convert them all with ``vmap``."""
-    for i in range(positions.shape[0] if not isinstance(positions, jax.core.Tracer) else 0):
-        algo.init(positions[i])
+def _init_all(algo, positions, *, check_every: bool = True):
+    """The kernels' ``init`` validates a concrete position (shape, values): check every one
+    (user samples) or only the first (positions drawn here, valid by construction), outside
+    jit, then convert them all with ``vmap``."""
+    if not isinstance(positions, jax.core.Tracer):
+        for i in range(positions.shape[0] if check_every else 1):
+            algo.init(positions[i])
     return jax.vmap(algo.init)(positions)
 
 
@@ -261,9 +258,9 @@ def reverse_ais(key: jax.Array, algo: SamplingAlgorithm, energy_fn: EnergyFn, pa
             return -energy_fn(p, x)
 
         x_states = states
-        log_w = jnp.zeros((n_chains,), _float())
+        log_w = jnp.zeros((n_chains,), float_dtype())
         keys = jax.random.split(key, schedule.shape[0] - 1)
-        energy = jax.vmap(lambda s: energy_rev(params, _spins(s).astype(_float())))
+        energy = jax.vmap(lambda s: energy_rev(params, _spins(s).astype(float_dtype())))
 
         def body(carry, xs):
             st, lw = carry
@@ -284,6 +281,6 @@ def reverse_ais(key: jax.Array, algo: SamplingAlgorithm, energy_fn: EnergyFn, pa
         return log_z0 - log_mean, stderr, ess, log_w, x_states, jnp.zeros_like(log_w)
 
     log_z, stderr, ess, log_w = _make_differentiable(run, energy_fn)(
-        params, jnp.asarray(beta, _float()))
+        params, jnp.asarray(beta, float_dtype()))
     return LogZEstimate(log_z, lax.stop_gradient(stderr), lax.stop_gradient(ess),
                         lax.stop_gradient(log_w))

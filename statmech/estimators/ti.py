@@ -21,11 +21,10 @@ import jax.numpy as jnp
 import numpy as np
 from jax import lax
 
-from statmech._validate import check_static_int
+from statmech._validate import check_static_int, float_dtype
 from statmech.estimators.ais import (
     EnergyFn,
     _check_common,
-    _float,
     _init_all,
     _make_differentiable,
     _spins,
@@ -109,13 +108,13 @@ def thermodynamic_integration(key: jax.Array, algo: SamplingAlgorithm, energy_fn
     k_init, k_run = jax.random.split(key)
     n_runs = n_nodes + 1
     positions = uniform_positions(k_init, shape, n_chains, pair)
-    states = _init_all(algo, positions)
+    states = _init_all(algo, positions, check_every=False)
     check_params(params, jax.tree_util.tree_map(lambda x: x[0], states))
-    t = jnp.asarray(np.append(x_nodes, 1.0), _float())
-    w = jnp.asarray(w_nodes, _float())
+    t = jnp.asarray(np.append(x_nodes, 1.0), float_dtype())
+    w = jnp.asarray(w_nodes, float_dtype())
 
     def chain(key, state, params, b):
-        energy = lambda s: energy_fn(params, _spins(s).astype(_float()))
+        energy = lambda s: energy_fn(params, _spins(s).astype(float_dtype()))
 
         def sweep(st, k):
             return algo.step(k, st, params, b)[0], None
@@ -150,9 +149,9 @@ def thermodynamic_integration(key: jax.Array, algo: SamplingAlgorithm, energy_fn
         per_chain = log_z0 - beta * jnp.sum(w[:, None] * chain_means[:-1], axis=0)
         log_z = jnp.mean(per_chain)
         stderr = jnp.std(per_chain, ddof=1) / jnp.sqrt(n_chains)
-        zeros = jnp.zeros((n_chains,), _float())
-        return log_z, stderr, jnp.asarray(n_chains, _float()), zeros, final, zeros
+        zeros = jnp.zeros((n_chains,), float_dtype())
+        return log_z, stderr, jnp.asarray(n_chains, float_dtype()), zeros, final, zeros
 
     log_z, stderr, ess, _ = _make_differentiable(run, energy_fn)(params,
-                                                                 jnp.asarray(beta, _float()))
+                                                                 jnp.asarray(beta, float_dtype()))
     return LogZEstimate(log_z, lax.stop_gradient(stderr), lax.stop_gradient(ess), None)
