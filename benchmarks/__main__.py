@@ -11,9 +11,10 @@ import sys
 
 import jax
 
-from benchmarks import exact, rbm_ais, sampling
+from benchmarks import exact, rbm_ais, rbm_train, sampling
 
-SUITES = {"exact": exact.run, "sampling": sampling.run, "rbm_ais": rbm_ais.run}
+SUITES = {"exact": exact.run, "sampling": sampling.run, "rbm_ais": rbm_ais.run,
+          "rbm_train": rbm_train.run}
 
 
 def _machine() -> dict:

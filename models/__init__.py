@@ -4,6 +4,6 @@ A model is data (a params pytree) plus pure functions of it. ``models`` imports 
 never the other way round.
 """
 
-from models import boltzmann, ising, potts, rbm
+from models import boltzmann, data, grbm, hopfield, ising, potts, rbm, train
 
-__all__ = ["boltzmann", "ising", "potts", "rbm"]
+__all__ = ["boltzmann", "data", "grbm", "hopfield", "ising", "potts", "rbm", "train"]

@@ -2,7 +2,8 @@
 
 E(x) = -1/2 x.W.x - b.x with W symmetric and a zero diagonal. The diagonal of ``W`` is masked
 out of the energy (x_i^2 = x_i would make it a second bias), so its gradient is exactly zero and
-an optimizer step never moves it. Exact ln Z, moments and likelihood by enumeration (n <= 30).
+an optimizer step never moves it. Exact ln Z, moments and likelihood by enumeration (n <= 30);
+training (exact ML, pseudo-likelihood, PCD) and exact sampling are in models/boltzmann_train.py.
 """
 
 from __future__ import annotations
@@ -32,6 +33,15 @@ __all__ = [
     "log_z_exact",
     "moments_exact",
     "log_likelihood",
+    "MAX_EXACT_FIT_UNITS",
+    "moment_matching_grad",
+    "pseudo_log_likelihood",
+    "exact_grad_fn",
+    "pl_grad_fn",
+    "pcd_grad_fn",
+    "init_chains",
+    "sample_exact",
+    "fit",
 ]
 
 MAX_UNITS = 30
@@ -262,3 +272,19 @@ def log_likelihood(params: BoltzmannParams, data: Any) -> jax.Array:
     _check_units(data, n, "data")
     params = _cast(params)
     return -jnp.mean(_energy(params, data)) - _log_z(params, jnp.ones((), dtype=float_dtype()))
+
+
+# Training (exact ML, pseudo-likelihood, PCD) and exact sampling live in
+# models/boltzmann_train.py; their public names are part of this module's contract
+# (models.boltzmann.fit).
+from models.boltzmann_train import (  # noqa: E402
+    MAX_EXACT_FIT_UNITS,
+    exact_grad_fn,
+    fit,
+    init_chains,
+    moment_matching_grad,
+    pcd_grad_fn,
+    pl_grad_fn,
+    pseudo_log_likelihood,
+    sample_exact,
+)

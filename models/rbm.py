@@ -37,6 +37,19 @@ __all__ = [
     "ais_log_z",
     "log_likelihood_ais",
     "base_rate_bias",
+    "METHODS",
+    "hidden_probs",
+    "visible_probs",
+    "sample_hidden",
+    "sample_visible",
+    "gibbs_step",
+    "sample",
+    "pseudo_log_likelihood",
+    "reconstruction_error",
+    "grad_fn",
+    "init_chains",
+    "fit",
+    "fit_result",
 ]
 
 MAX_EXACT_UNITS = 30
@@ -303,3 +316,14 @@ from models.rbm_ais import (  # noqa: E402
     base_rate_bias,
     log_likelihood_ais,
 )
+from models.rbm_gibbs import (  # noqa: E402
+    gibbs_step,
+    hidden_probs,
+    pseudo_log_likelihood,
+    reconstruction_error,
+    sample,
+    sample_hidden,
+    sample_visible,
+    visible_probs,
+)
+from models.rbm_train import METHODS, fit, fit_result, grad_fn, init_chains  # noqa: E402
