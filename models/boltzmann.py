@@ -3,7 +3,8 @@
 E(x) = -1/2 x.W.x - b.x with W symmetric and a zero diagonal. The diagonal of ``W`` is masked
 out of the energy (x_i^2 = x_i would make it a second bias), so its gradient is exactly zero and
 an optimizer step never moves it. Exact ln Z, moments and likelihood by enumeration (n <= 30);
-training (exact ML, pseudo-likelihood, PCD) and exact sampling are in models/boltzmann_train.py.
+training (exact ML, pseudo-likelihood, PCD) is in models/boltzmann_train.py, Gibbs chains and
+exact sampling in models/boltzmann_sampling.py (both re-exported here).
 """
 
 from __future__ import annotations
@@ -274,17 +275,15 @@ def log_likelihood(params: BoltzmannParams, data: Any) -> jax.Array:
     return -jnp.mean(_energy(params, data)) - _log_z(params, jnp.ones((), dtype=float_dtype()))
 
 
-# Training (exact ML, pseudo-likelihood, PCD) and exact sampling live in
-# models/boltzmann_train.py; their public names are part of this module's contract
-# (models.boltzmann.fit).
+# Gibbs chains and exact sampling live in models/boltzmann_sampling.py, training (exact ML,
+# pseudo-likelihood, PCD) in models/boltzmann_train.py; their public names are part of this
+# module's contract (models.boltzmann.sample_exact, models.boltzmann.fit).
+from models.boltzmann_sampling import MAX_EXACT_FIT_UNITS, init_chains, sample_exact  # noqa: E402
 from models.boltzmann_train import (  # noqa: E402
-    MAX_EXACT_FIT_UNITS,
     exact_grad_fn,
     fit,
-    init_chains,
     moment_matching_grad,
     pcd_grad_fn,
     pl_grad_fn,
     pseudo_log_likelihood,
-    sample_exact,
 )

@@ -8,11 +8,13 @@ estimator is a ``grad_fn(key, params, chains, batch) -> (grads, chains, metrics)
 - pseudo-likelihood (any n): loss = -(1/B) sum_k sum_i ln p(x_ki | x_k,-i) (Besag 1975);
 - persistent contrastive divergence (any n): <grad E>_data - <grad E>_chains, the chains
   advanced by k heat-bath sweeps per step and kept between steps (Tieleman 2008).
+
+The chains' sampler, :func:`~models.boltzmann_sampling.init_chains` and exact sampling are in
+models/boltzmann_sampling.py.
 """
 
 from __future__ import annotations
 
-import functools
 from typing import Any
 
 import jax
@@ -31,6 +33,7 @@ from models.boltzmann import (
     _moments,
     init_params,
 )
+from models.boltzmann_sampling import _check_exact_n, _flat, _gibbs, _offdiag, init_chains
 from models.train import train
 from statmech._validate import (
     check_binary_units,
@@ -39,32 +42,19 @@ from statmech._validate import (
     float_dtype,
     is_concrete,
 )
-from statmech.exact.enumerate import _states
 
 __all__ = [
-    "MAX_EXACT_FIT_UNITS",
     "moment_matching_grad",
     "pseudo_log_likelihood",
     "exact_grad_fn",
     "pl_grad_fn",
     "pcd_grad_fn",
-    "init_chains",
-    "sample_exact",
     "fit",
 ]
-
-MAX_EXACT_FIT_UNITS = 20
-"""Largest n for exact training and :func:`sample_exact` (2**20 states per step)."""
 
 # --------------------------------------------------------------------------------------------
 # checks and pure (jit-friendly) pieces
 # --------------------------------------------------------------------------------------------
-
-def _check_exact_n(n: int, what: str) -> None:
-    check_static_int(n, "n", maximum=MAX_EXACT_FIT_UNITS,
-                     why_max=f"{what} enumerates all 2**n states; use method='pl' or 'pcd' "
-                             f"for larger models")
-
 
 def _check_l2(l2: Any) -> Any:
     check_finite(l2, "l2")
@@ -73,14 +63,6 @@ def _check_l2(l2: Any) -> Any:
     if is_concrete(l2) and float(np.asarray(l2)) < 0:
         raise ValueError(f"l2 must be >= 0, got {float(np.asarray(l2))}")
     return l2
-
-
-def _offdiag(W: jax.Array) -> jax.Array:
-    return W * (1 - jnp.eye(W.shape[0], dtype=W.dtype))
-
-
-def _flat(data: jax.Array, n: int) -> jax.Array:
-    return jnp.reshape(jnp.asarray(data), (-1, n)).astype(float_dtype())
 
 
 def _with_l2(grads: BoltzmannParams, params: BoltzmannParams, l2) -> BoltzmannParams:
@@ -110,26 +92,6 @@ def _pseudo_ll(params: BoltzmannParams, batch: jax.Array) -> jax.Array:
     x = _flat(batch, p.b.shape[0])
     phi = x @ W + p.b
     return -jnp.mean(jnp.sum(jax.nn.softplus(-(2.0 * x - 1.0) * phi), axis=-1))
-
-
-def _gibbs(key: jax.Array, params: BoltzmannParams, chains: jax.Array, k: int) -> jax.Array:
-    """k sequential heat-bath sweeps of every chain (rows of ``chains``, int8 {0, 1}).
-
-    Unit i of all chains at once: x_ci <- [u_ci < sigmoid(phi_ci)], phi_c = W_sym x_c + b, one
-    uniform per unit update; a scan over the k * n unit updates (systematic order)."""
-    p = _cast(params)
-    n = p.b.shape[0]
-    W = _offdiag(0.5 * (p.W + p.W.T))
-    u = jax.random.uniform(key, (k * n, chains.shape[0]), dtype=W.dtype)
-    units = jnp.tile(jnp.arange(n), k)
-
-    def update(x, step):
-        i, u_i = step
-        field = x @ W[:, i] + p.b[i]
-        return x.at[:, i].set((u_i < jax.nn.sigmoid(field)).astype(x.dtype)), None
-
-    x, _ = lax.scan(update, chains.astype(W.dtype), (units, u))
-    return x.astype(jnp.int8)
 
 
 # --------------------------------------------------------------------------------------------
@@ -172,7 +134,7 @@ _jit_moment_grad = jax.jit(_moment_grad)
 def pseudo_log_likelihood(params: BoltzmannParams, data: Any) -> jax.Array:
     """Mean pseudo-log-likelihood of binary data, the sum of the single-unit conditionals.
 
-    PL = (1/B) sum_k sum_i ln p(x_ki | x_k,-i),  p(x_i = 1 | x_-i) = sigmoid(phi_i),
+    PL = (1/B) sum_k sum_i ln p(x_ki | x_k,-i),  p(x_i = 1 | x_{-i}) = sigmoid(phi_i),
     phi_i = sum_{j != i} W_ij x_j + b_i. Costs O(B n^2) for any n; W enters as (W + W.T) / 2.
 
     Args:
@@ -278,8 +240,8 @@ def pcd_grad_fn(k: int = 1, *, l2: Any = 0.0):
 
     Returns:
       ``grad_fn(key, params, chains, batch) -> (grads, chains, metrics)`` with ``chains`` the
-      ``[n_chains, n]`` int8 array of :func:`init_chains`; metrics ``"pseudo_nll"`` of the batch
-      and ``"energy_gap"`` = <E>_data - <E>_chains.
+      ``[n_chains, n]`` int8 array of :func:`~models.boltzmann_sampling.init_chains`; metrics
+      ``"pseudo_nll"`` of the batch and ``"energy_gap"`` = <E>_data - <E>_chains.
 
     Example:
       >>> import jax, jax.numpy as jnp
@@ -308,116 +270,6 @@ def pcd_grad_fn(k: int = 1, *, l2: Any = 0.0):
         return _with_l2(grads, params, l2), chains, metrics
 
     return grad_fn
-
-
-def init_chains(key: jax.Array, n: int, n_chains: int, data: Any = None) -> jax.Array:
-    """Initial persistent chains for :func:`pcd_grad_fn`: independent Bernoulli units.
-
-    x_ci ~ Bernoulli(q_i), q_i = mean of data column i clipped to [0.01, 0.99] (a factorial
-    model of the data's marginals), or q_i = 1/2 without data.
-
-    Args:
-      key: a ``jax.random.key``.
-      n: number of units, an int >= 1.
-      n_chains: number of persistent chains, an int >= 1.
-      data: optional ``[B, n]`` of 0/1 to match the marginals of.
-
-    Returns:
-      ``[n_chains, n]`` int8 array of 0/1.
-
-    Example:
-      >>> import jax
-      >>> init_chains(jax.random.key(0), 4, 3).shape
-      (3, 4)
-
-    References:
-      T. Tieleman, ICML (2008).
-    """
-    n = check_static_int(n, "n", minimum=1)
-    n_chains = check_static_int(n_chains, "n_chains", minimum=1)
-    if data is None:
-        q = jnp.full((n,), 0.5, dtype=float_dtype())
-    else:
-        _check_units(data, n, "data")
-        q = jnp.clip(jnp.mean(_flat(data, n), axis=0), 0.01, 0.99)
-    return jax.random.bernoulli(key, q, (n_chains, n)).astype(jnp.int8)
-
-
-# --------------------------------------------------------------------------------------------
-# exact sampling
-# --------------------------------------------------------------------------------------------
-
-def _log_weights(params: BoltzmannParams) -> tuple[jax.Array, int]:
-    """-E of all 2**n states as a [2**m, 2**k] table (row: high m units, column: low k units)."""
-    p = _cast(params)
-    n = p.b.shape[0]
-    k, m = (n + 1) // 2, n // 2
-    W = _offdiag(0.5 * (p.W + p.W.T))
-    x_lo = _states(jnp.uint32(0), 1 << k, k, (0.0, 1.0)).astype(W.dtype)
-    x_hi = _states(jnp.uint32(0), 1 << m, m, (0.0, 1.0)).astype(W.dtype)
-    e_lo = 0.5 * jnp.einsum("si,ij,sj->s", x_lo, W[:k, :k], x_lo) + x_lo @ p.b[:k]
-    e_hi = 0.5 * jnp.einsum("si,ij,sj->s", x_hi, W[k:, k:], x_hi) + x_hi @ p.b[k:]
-    return e_hi[:, None] + e_lo[None, :] + x_hi @ W[k:, :k] @ x_lo.T, k
-
-
-def _inverse_cdf(cdf_at, u: jax.Array, bits: int) -> jax.Array:
-    """Smallest index j with cdf(j) > u, by binary search over ``bits`` bits (cdf increasing)."""
-    j = jnp.zeros(u.shape, jnp.int32)
-    for bit in reversed(range(bits)):
-        candidate = j + (1 << bit)
-        j = jnp.where(cdf_at(candidate - 1) <= u, candidate, j)
-    return j
-
-
-@functools.partial(jax.jit, static_argnums=(2,))
-def _sample_exact(key: jax.Array, params: BoltzmannParams, n_samples: int) -> jax.Array:
-    """Two-level inverse-CDF draw: the high block from its marginal, then the low block given
-    it (each CDF has at most 2**10 entries, so float32 cumulative sums stay accurate)."""
-    logw, k = _log_weights(params)
-    n = params.b.shape[0]
-    m = n - k
-    row_lse = jax.nn.logsumexp(logw, axis=1)
-    cdf_hi = jnp.cumsum(jnp.exp(row_lse - jax.nn.logsumexp(row_lse)))
-    cdf_lo = jnp.cumsum(jnp.exp(logw - row_lse[:, None]), axis=1)
-    u_hi, u_lo = jax.random.uniform(key, (2, n_samples), dtype=logw.dtype)
-    hi = jnp.minimum(_inverse_cdf(lambda j: cdf_hi[j], u_hi * cdf_hi[-1], m), (1 << m) - 1)
-    lo = jnp.minimum(_inverse_cdf(lambda j: cdf_lo[hi, j], u_lo * cdf_lo[hi, -1], k),
-                     (1 << k) - 1)
-    bits_lo = (lo[:, None] >> jnp.arange(k)) & 1
-    bits_hi = (hi[:, None] >> jnp.arange(m)) & 1
-    return jnp.concatenate([bits_lo, bits_hi], axis=1).astype(jnp.int8)
-
-
-def sample_exact(key: jax.Array, params: BoltzmannParams, n_samples: int) -> jax.Array:
-    """Independent exact samples from p(x) = exp(-E(x)) / Z by enumerating all 2**n states.
-
-    x ~ p: the high half of the units is drawn from its marginal, the low half from its
-    conditional, each by inverse CDF over the enumerated weights (memory O(2**n)).
-
-    Args:
-      key: a ``jax.random.key``.
-      params: ``BoltzmannParams(W [n, n], b [n])`` with n <= 20.
-      n_samples: number of samples, an int >= 1.
-
-    Returns:
-      ``[n_samples, n]`` int8 array of 0/1.
-
-    Example:
-      >>> import jax, jax.numpy as jnp
-      >>> p = BoltzmannParams(jnp.zeros((3, 3)), jnp.array([9.0, -9.0, 0.0]))
-      >>> x = sample_exact(jax.random.key(0), p, 1000)
-      >>> x.shape, x[:, 0].mean().item(), x[:, 1].mean().item()
-      ((1000, 3), 1.0, 0.0)
-      >>> bool(abs(x[:, 2].mean() - 0.5) < 0.05)
-      True
-
-    References:
-      L. Devroye, Non-Uniform Random Variate Generation, ch. 3 (1986) (inversion).
-    """
-    n = _check_params(params)
-    _check_exact_n(n, "sample_exact")
-    n_samples = check_static_int(n_samples, "n_samples", minimum=1)
-    return _sample_exact(key, params, n_samples)
 
 
 # --------------------------------------------------------------------------------------------
@@ -469,6 +321,7 @@ def fit(key: jax.Array, data: Any, *, method: str = "exact", epochs: int,
 
     Example:
       >>> import jax, jax.numpy as jnp
+      >>> from models.boltzmann import sample_exact
       >>> planted = BoltzmannParams(jnp.array([[0.0, 1.5], [1.5, 0.0]]), jnp.array([-1.0, -1.0]))
       >>> data = sample_exact(jax.random.key(0), planted, 4000)
       >>> p = fit(jax.random.key(1), data, epochs=30, batch_size=400, learning_rate=0.5)

@@ -38,7 +38,7 @@ from models.rbm import (
 from models.rbm_ais import _base_rate, log_likelihood_ais
 from models.rbm_gibbs import _bernoulli, _hidden_probs, _pseudo_ll, _visible_probs
 from statmech._validate import check_finite, check_static_int, is_concrete
-from statmech.mcmc import hash_uniform, key_words, mix32
+from statmech.mcmc import hash_uniform, mix32
 
 __all__ = [
     "METHODS",
@@ -56,9 +56,31 @@ METHODS = ("exact", "cd", "pcd", "pt")
 # gradient estimators
 
 
-def _stats(v: jax.Array, ph: jax.Array) -> RBMParams:
-    """Mean sufficient statistics (<v h>, <v>, <h>) of a batch, as an RBMParams."""
-    return RBMParams(v.T @ ph / v.shape[0], jnp.mean(v, axis=0), jnp.mean(ph, axis=0))
+def _difference_of_moments(p: RBMParams, v: jax.Array, neg: jax.Array, mask, neg_mask):
+    """<dF/dtheta>_data - <dF/dtheta>_model, with the stacked hidden probabilities and inputs.
+
+    Data and model samples go through one stacked matrix product each way (the training hot
+    loop is dominated by per-kernel overhead); dropped hidden units count as absent.
+    """
+    b, c = v.shape[0], neg.shape[0]
+    x = jnp.concatenate([v, neg])
+    act = p.c + x @ p.W
+    ph = jax.nn.sigmoid(act)
+    if mask is not None:
+        ph = ph * jnp.concatenate([mask, neg_mask])
+    w = jnp.concatenate([jnp.full((b, 1), -1.0 / b, x.dtype), jnp.full((c, 1), 1.0 / c, x.dtype)])
+    grads = RBMParams(x.T @ (ph * w), jnp.sum(w * x, axis=0), jnp.sum(w * ph, axis=0))
+    return grads, ph, act
+
+
+def _free_energy_gap(p: RBMParams, v, neg, act, mask, neg_mask) -> jax.Array:
+    """<F>_data - <F>_model of the (thinned) RBM, from the inputs already computed."""
+    sp = jax.nn.softplus(act)
+    if mask is not None:
+        sp = sp * jnp.concatenate([mask, neg_mask])
+    free = -jnp.sum(jnp.concatenate([v, neg]) * p.b, axis=-1) - jnp.sum(sp, axis=-1)
+    b = v.shape[0]
+    return jnp.mean(free[:b]) - jnp.mean(free[b:])
 
 
 def _penalty(p: RBMParams, l1: float, l2: float) -> RBMParams:
@@ -96,7 +118,7 @@ def _pt_swaps(w0: jax.Array, w1: jax.Array, p: RBMParams, v: jax.Array, betas: j
 
 
 def grad_fn(method: str = "pcd", *, k: int = 1, dropout: float = 0.0, l1: float = 0.0,
-            l2: float = 0.0, betas: Any = None):
+            l2: float = 0.0, betas: Any = None, track: bool = True):
     """The gradient function of an RBM training method, for :func:`models.train.train`.
 
     g = <dF/dtheta>_data - <dF/dtheta>_model + l2 W + l1 sign(W), the gradient of the mean
@@ -104,7 +126,9 @@ def grad_fn(method: str = "pcd", *, k: int = 1, dropout: float = 0.0, l1: float 
 
     Args:
       method: "exact" (enumeration, min(nv, nh) <= 30), "cd" (CD-k from the batch), "pcd"
-        (persistent chains, k sweeps per step) or "pt" (PT-PCD: persistent chains at every
+        (persistent chains, k sweeps per step: each chain keeps its hidden state h, draws
+        v' ~ p(v | h), and the statistics of v' give the model term and its next h, the
+        scheme of scikit-learn's BernoulliRBM) or "pt" (PT-PCD: persistent chains at every
         inverse temperature of ``betas``, k sweeps then one round of neighbour swaps per step;
         the statistics come from the beta = 1 chains).
       k: Gibbs sweeps per step, >= 1.
@@ -112,12 +136,15 @@ def grad_fn(method: str = "pcd", *, k: int = 1, dropout: float = 0.0, l1: float 
       l1: L1 penalty on W (sparsity), >= 0.
       l2: L2 penalty on W (weight decay), >= 0.
       betas: PT ladder, decreasing from 1 (default: 10 evenly spaced in [1, 0]).
+      track: also return the per-step metrics (costs a few kernels per step; ``fit`` turns
+        it on only with a progress bar).
 
     Returns:
       ``grad_fn(key, params, chains, batch) -> (grads, chains, metrics)``; ``chains`` is ``()``
-      for "exact" and "cd", ``v [n_chains, nv]`` for "pcd", ``v [n_betas, n_chains, nv]`` for
-      "pt" (see :func:`init_chains`). Metrics: "recon" (batch reconstruction error), and
-      "swap_rate" for "pt".
+      for "exact" and "cd", ``h [n_chains, nh]`` for "pcd", ``v [n_betas, n_chains, nv]`` for
+      "pt" (see :func:`init_chains`). Metrics: "free_energy_gap" (<F>_data - <F>_model; the
+      "exact" method reports "recon", the batch reconstruction error), and "swap_rate" for
+      "pt".
 
     Example:
       >>> import jax, jax.numpy as jnp
@@ -125,7 +152,7 @@ def grad_fn(method: str = "pcd", *, k: int = 1, dropout: float = 0.0, l1: float 
       >>> p = init_params(jax.random.key(0), 4, 3)
       >>> grads, _, m = g(jax.random.key(1), p, (), jnp.ones((8, 4)))
       >>> grads.W.shape, sorted(m)
-      ((4, 3), ['recon'])
+      ((4, 3), ['free_energy_gap'])
 
     References:
       G. E. Hinton, Neural Computation 14, 1771 (2002) (CD); T. Tieleman, ICML (2008) (PCD);
@@ -146,11 +173,12 @@ def grad_fn(method: str = "pcd", *, k: int = 1, dropout: float = 0.0, l1: float 
         raise ValueError("dropout needs a sampled negative phase: use method 'cd', 'pcd' or "
                          "'pt', not 'exact'")
     ladder = tuple(np.asarray(_check_betas(betas)).tolist()) if method == "pt" else None
-    return _grad_fn(method, k, dropout, l1, l2, ladder)
+    return _grad_fn(method, k, dropout, l1, l2, ladder, bool(track))
 
 
 @functools.lru_cache(maxsize=64)
-def _grad_fn(method: str, k: int, dropout: float, l1: float, l2: float, betas: tuple | None):
+def _grad_fn(method: str, k: int, dropout: float, l1: float, l2: float, betas: tuple | None,
+             track: bool):
     """The gradient function for validated, hashable settings (cached: equal settings give the
     same function object, so :func:`models.train.train` reuses its compiled steps)."""
     ladder = None if betas is None else jnp.asarray(betas)
@@ -158,47 +186,71 @@ def _grad_fn(method: str, k: int, dropout: float, l1: float, l2: float, betas: t
     def fn(key, params, chains, batch):
         p = _cast(params)
         v = _units(batch)
-        words = key_words(key, 8)
+        words = _words(key)
         mask = None
         if dropout:
             mask = _hash_mask((v.shape[0], p.W.shape[1]), dropout, words[0], words[1], v.dtype)
-        ph = _hidden_probs(p, v)
-        ph = ph if mask is None else ph * mask
-        metrics = {"recon": jnp.mean((v - _visible_probs(p, ph)) ** 2)}
         if method == "exact":
+            ph = _hidden_probs(p, v)
+            ph = ph if mask is None else ph * mask
+            metrics = {"recon": jnp.mean((v - _visible_probs(p, ph)) ** 2)}
+
             def nll(q):
                 return jnp.mean(_free_energy(q, v)) + _log_z(q, jnp.asarray(1.0, v.dtype))
             grads = jax.grad(nll)(p)
             return _add(grads, _penalty(p, l1, l2)), chains, metrics
-        neg = v if method == "cd" else chains
+        metrics = {}
+        nh = p.W.shape[1]
         neg_mask = mask
         if dropout and method != "cd":
-            neg_mask = _hash_mask(neg.shape[:-1] + (p.W.shape[1],), dropout, words[2], words[3],
-                                  v.dtype)
-        if method == "pt":         # every rung its own random numbers (independent chains)
-            scaled = jax.vmap(_scale, in_axes=(None, 0))(p, ladder.astype(v.dtype))
-            sweep = jax.vmap(_hash_gibbs, in_axes=(0, 0, 0 if dropout else None, 0, None))
-            rungs = jnp.arange(ladder.shape[0], dtype=jnp.uint32)
+            shape = chains.shape[:-1] + (nh,)
+            neg_mask = _hash_mask(shape, dropout, words[2], words[3], v.dtype)
+        if method == "pcd":        # chains hold hidden states: h -> v' (-> h'...) -> stats
+            h = chains
+            for i in range(k):
+                u = _hash_uniform(h.shape[:-1] + (v.shape[-1] + nh,), _mix(words[4], i),
+                                  words[5], v.dtype)
+                neg = (u[..., nh:] < _visible_probs(p, h)).astype(v.dtype)
+                if i < k - 1:
+                    ph_chain = _hidden_probs(p, neg)
+                    ph_chain = ph_chain if neg_mask is None else ph_chain * neg_mask
+                    h = (u[..., :nh] < ph_chain).astype(v.dtype)
+            grads, ph_all, act = _difference_of_moments(p, v, neg, mask, neg_mask)
+            new_chains = (u[..., :nh] < ph_all[v.shape[0]:]).astype(v.dtype)
         else:
-            scaled, sweep, rungs = p, _hash_gibbs, jnp.uint32(0)
-        for i in range(k):
-            neg = sweep(scaled, neg, neg_mask, _mix(words[4] ^ mix32(rungs + 1), i), words[5])
-        if method == "pt":
-            parity = (words[6] & 1).astype(jnp.int32)
-            neg, rate = _pt_swaps(_mix(words[7], 0), words[6], p, neg, ladder.astype(v.dtype),
-                                  parity)
-            metrics["swap_rate"] = rate
-        new_chains = chains if method == "cd" else neg
-        if method == "pt":
-            neg = neg[0]
-            neg_mask = None if neg_mask is None else neg_mask[0]
-        ph_neg = _hidden_probs(p, neg)
-        ph_neg = ph_neg if neg_mask is None else ph_neg * neg_mask
-        pos, negs = _stats(v, ph), _stats(neg, ph_neg)
-        grads = jax.tree.map(lambda q, n: n - q, pos, negs)
+            neg = v if method == "cd" else chains
+            if method == "pt":     # every rung its own random numbers (independent chains)
+                scaled = jax.vmap(_scale, in_axes=(None, 0))(p, ladder.astype(v.dtype))
+                sweep = jax.vmap(_hash_gibbs, in_axes=(0, 0, 0 if dropout else None, 0, None))
+                rungs = jnp.arange(ladder.shape[0], dtype=jnp.uint32)
+            else:
+                scaled, sweep, rungs = p, _hash_gibbs, jnp.uint32(0)
+            for i in range(k):
+                neg = sweep(scaled, neg, neg_mask, _mix(words[4] ^ mix32(rungs + 1), i),
+                            words[5])
+            if method == "pt":
+                parity = (words[6] & 1).astype(jnp.int32)
+                neg, rate = _pt_swaps(_mix(words[7], 0), words[6], p, neg,
+                                      ladder.astype(v.dtype), parity)
+                metrics["swap_rate"] = rate
+            new_chains = chains if method == "cd" else neg
+            if method == "pt":
+                neg = neg[0]
+                neg_mask = None if neg_mask is None else neg_mask[0]
+            grads, ph_all, act = _difference_of_moments(p, v, neg, mask, neg_mask)
+        if track:
+            metrics["free_energy_gap"] = _free_energy_gap(p, v, neg, act, mask, neg_mask)
         return _add(grads, _penalty(p, l1, l2)), new_chains, metrics
 
     return fn
+
+
+def _words(key: jax.Array) -> jax.Array:
+    """Eight 32-bit words from a step key by hashing its key data (no threefry call per step)."""
+    data = jax.random.key_data(key) if jnp.issubdtype(key.dtype, jax.dtypes.prng_key) else key
+    data = data.astype(jnp.uint32).reshape(-1)
+    lanes = jnp.arange(8, dtype=jnp.uint32) * jnp.uint32(0x9E3779B9)
+    return mix32(mix32(data[0] ^ lanes) + data[-1])
 
 
 def _mix(word: jax.Array, i: int) -> jax.Array:
@@ -254,25 +306,32 @@ def _check_betas(betas: Any) -> jax.Array:
     return jnp.asarray(arr)
 
 
-def init_chains(key: jax.Array, method: str, data: Any, n_chains: int,
-                n_betas: int = 10) -> Any:
-    """Initial persistent chains for ``grad_fn(method)``: draws from the data's pixel means.
+def init_chains(key: jax.Array, method: str, data: Any, n_chains: int, n_betas: int = 10, *,
+                n_hidden: int | None = None) -> Any:
+    """Initial persistent chains for ``grad_fn(method)``.
+
+    "pcd" chains hold hidden states and start at h = 0, so their first visible states are drawn
+    from p(v | h = 0), the base-rate model when b holds the data's log-odds (as :func:`fit`
+    initialises it). "pt" chains hold visible states drawn from the data's pixel means.
 
     Args:
       key: a ``jax.random.key``.
       method: a method of :data:`METHODS`.
-      data: training data ``[n, nv]`` of 0/1 (its base rates seed the chains).
+      data: training data ``[n, nv]`` of 0/1 (its base rates seed the "pt" chains).
       n_chains: chains per temperature, >= 1.
       n_betas: rungs of the PT ladder (method "pt").
+      n_hidden: hidden units (method "pcd").
 
     Returns:
-      ``()`` for "exact"/"cd", ``[n_chains, nv]`` for "pcd", ``[n_betas, n_chains, nv]`` for
-      "pt".
+      ``()`` for "exact"/"cd", ``[n_chains, n_hidden]`` for "pcd", ``[n_betas, n_chains, nv]``
+      for "pt".
 
     Example:
       >>> import jax, jax.numpy as jnp
-      >>> init_chains(jax.random.key(0), "pcd", jnp.ones((5, 3)), 4).tolist()[0]
-      [1.0, 1.0, 1.0]
+      >>> init_chains(jax.random.key(0), "pt", jnp.ones((5, 3)), 4, n_betas=2).shape
+      (2, 4, 3)
+      >>> init_chains(jax.random.key(0), "pcd", jnp.ones((5, 3)), 4, n_hidden=2).tolist()[0]
+      [0.0, 0.0]
     """
     if method not in METHODS:
         raise ValueError(f"method must be one of {METHODS}, got {method!r}")
@@ -280,10 +339,15 @@ def init_chains(key: jax.Array, method: str, data: Any, n_chains: int,
     if method in ("exact", "cd"):
         return ()
     data = _units(data)
+    if method == "pcd":
+        if n_hidden is None:
+            raise ValueError("init_chains needs n_hidden for method 'pcd' (chains of hidden "
+                             "states)")
+        nh = check_static_int(n_hidden, "n_hidden", minimum=1)
+        return jnp.zeros((n_chains, nh), data.dtype)
+    n_betas = check_static_int(n_betas, "n_betas", minimum=2)
     probs = jnp.mean(data.reshape(-1, data.shape[-1]), axis=0)
-    shape = (n_chains, data.shape[-1]) if method == "pcd" else (n_betas, n_chains,
-                                                               data.shape[-1])
-    return _bernoulli(key, jnp.broadcast_to(probs, shape))
+    return _bernoulli(key, jnp.broadcast_to(probs, (n_betas, n_chains, data.shape[-1])))
 
 
 # ----------------------------------------------------------------------------------------------
@@ -335,7 +399,7 @@ def fit_result(key: jax.Array, data: Any, *, n_hidden: int, epochs: int, batch_s
       >>> out = fit_result(jax.random.key(0), bars_and_stripes(3), n_hidden=4, epochs=2,
       ...                  batch_size=7, learning_rate=0.1, monitor="exact", progress=False)
       >>> [sorted(h) for h in out.history][-1]
-      ['recon', 'step', 'train_ll', 'train_pl']
+      ['step', 'train_ll', 'train_pl']
     """
     if not is_concrete(data):
         raise TypeError("fit is a host loop: data must be a concrete array, not a tracer")
@@ -362,7 +426,7 @@ def fit_result(key: jax.Array, data: Any, *, n_hidden: int, epochs: int, batch_s
         test_arr = np.asarray(test_data)
         _check_units(test_arr, nv, "test_data", "data.shape[1]")
         test = _units(test_arr.reshape(-1, nv))
-    fn = grad_fn(method, k=k, dropout=dropout, l1=l1, l2=l2, betas=betas)
+    fn = grad_fn(method, k=k, dropout=dropout, l1=l1, l2=l2, betas=betas, track=progress)
     k_init, k_chains, k_train, k_mon = jax.random.split(key, 4)
     x = _units(data_arr)
     if params is None:
@@ -375,7 +439,7 @@ def fit_result(key: jax.Array, data: Any, *, n_hidden: int, epochs: int, batch_s
                              f"{nv} visible units and n_hidden = {nh}")
         p0 = _cast(params)
     n_betas = len(_check_betas(betas)) if method == "pt" else 10
-    chains = init_chains(k_chains, method, x, n_chains or b, n_betas)
+    chains = init_chains(k_chains, method, x, n_chains or b, n_betas, n_hidden=nh)
     opt = optimizer if optimizer is not None else _default_optimizer(float(learning_rate))
     mon = None if monitor is None else _monitor(monitor, x, test, k_mon, ais_chains, ais_betas)
     config = {"model": "rbm", "n_visible": nv, "n_hidden": nh, "method": method, "k": k,

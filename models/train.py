@@ -8,8 +8,8 @@ none) and a dict of scalar metrics. :func:`train` does the rest:
 * each epoch visits the data in a fresh random order (``n // batch_size`` minibatches, the
   remainder dropped), drawn from the run key, so a run is a pure function of its key;
 * the steps between two host visits (a *chunk*: by default whole epochs, at least 256 steps,
-  or ``checkpoint_every`` / ``monitor_every`` steps) run inside one jitted ``lax.scan``, which
-  draws each epoch's permutation when it reaches the epoch's first step;
+  or ``checkpoint_every`` / ``monitor_every`` steps) run inside one jitted ``lax.scan``; the
+  permutations of the epochs a chunk touches and every step's key are drawn before the loop;
 * any optax transformation updates the parameters;
 * a tqdm bar shows the chunk-mean metrics, and ``history`` keeps them;
 * with ``checkpoint_dir`` the whole state (step, params, optimizer state, chains, key) is saved
@@ -135,26 +135,29 @@ def _make_chunk(grad_fn: GradFn, optimizer: optax.GradientTransformation, batch_
         data_key = jax.random.fold_in(key, _DATA_STREAM)
         grad_key = jax.random.fold_in(key, _GRAD_STREAM)
         n = data.shape[0]
+        # Every index the chunk will read, drawn before the loop: the permutations of the
+        # (at most n_steps // n_batches + 2) epochs it touches, then one row per step.
+        n_epochs = n_steps // n_batches + 2
+        first_epoch = state.step // n_batches
+        epochs = first_epoch + jnp.arange(n_epochs, dtype=jnp.int32)
+        orders = jax.vmap(lambda e: jax.random.permutation(jax.random.fold_in(data_key, e), n))(
+            epochs)
+        steps = state.step + jnp.arange(n_steps, dtype=jnp.int32)
+        cols = (steps % n_batches)[:, None] * batch_size + jnp.arange(batch_size)
+        idx = orders[(steps // n_batches - first_epoch)[:, None], cols]      # [n_steps, B]
+        keys = jax.vmap(jax.random.fold_in, in_axes=(None, 0))(grad_key, steps)
 
-        def epoch_order(step):
-            return jax.random.permutation(jax.random.fold_in(data_key, step // n_batches), n)
-
-        def body(carry, i):
-            params, opt_state, chains, order = carry
-            step = state.step + i
-            pos = step % n_batches
-            order = jax.lax.cond(pos == 0, epoch_order, lambda _: order, step)
-            idx = jax.lax.dynamic_slice(order, (pos * batch_size,), (batch_size,))
-            batch = jnp.take(data, idx, axis=0)
-            grads, chains, metrics = grad_fn(jax.random.fold_in(grad_key, step), params,
-                                             chains, batch)
+        def body(carry, xs):
+            params, opt_state, chains = carry
+            rows, step_key = xs
+            batch = jnp.take(data, rows, axis=0)
+            grads, chains, metrics = grad_fn(step_key, params, chains, batch)
             updates, opt_state = optimizer.update(grads, opt_state, params)
             params = optax.apply_updates(params, updates)
-            return (params, opt_state, chains, order), metrics
+            return (params, opt_state, chains), metrics
 
-        carry = (state.params, state.opt_state, state.chains, epoch_order(state.step))
-        (params, opt_state, chains, _), metrics = jax.lax.scan(
-            body, carry, jnp.arange(n_steps, dtype=jnp.int32))
+        carry = (state.params, state.opt_state, state.chains)
+        (params, opt_state, chains), metrics = jax.lax.scan(body, carry, (idx, keys))
         new = TrainState(state.step + n_steps, params, opt_state, chains, state.key)
         return new, metrics
 

@@ -341,13 +341,13 @@ def test_fit_rejects_bad_data_and_settings():
 
 def test_fit_raises_instead_of_returning_nan(monkeypatch):
     """A diverged run (here simulated: the loop returns NaN weights) is an error, not a result."""
-    from models import train
+    from models import grbm_train, train
 
     def diverged(key, grad_fn, params, data, **kwargs):
         bad = params._replace(W=jnp.full_like(params.W, jnp.nan))
         return train.TrainResult(bad, train.TrainState(jnp.asarray(7), bad, (), (), key), [])
 
-    monkeypatch.setattr(grbm._train, "train", diverged)
+    monkeypatch.setattr(grbm_train._train, "train", diverged)
     x = np.random.default_rng(0).normal(size=(20, 3))
     with pytest.raises(FloatingPointError, match=r"params\.W are not finite after 7 steps"):
         grbm.fit(jax.random.key(0), x, n_hidden=2, epochs=1, batch_size=5, learning_rate=0.01,

@@ -110,6 +110,9 @@ def test_exact_gradient_is_moment_matching():
     for a, b in zip(g, _moment_gradient(p, DATA), strict=True):
         np.testing.assert_allclose(a, b, atol=2e-6)
     assert "recon" in m
+    _, _, m = rbm.grad_fn("pcd")(jax.random.key(0), p, jnp.zeros((5, NH)), DATA)
+    assert "free_energy_gap" in m and not rbm.grad_fn("pcd", track=False)(
+        jax.random.key(0), p, jnp.zeros((5, NH)), DATA)[2]
 
 
 @pytest.mark.parametrize("method", ["pcd", "pt"])
@@ -120,6 +123,8 @@ def test_persistent_gradients_are_unbiased_at_equilibrium(method):
     exact = _moment_gradient(p, DATA)
     fn = jax.jit(rbm.grad_fn(method, k=1))
     chains = rbm.sample(jax.random.key(1), p, 40000, n_steps=40)
+    if method == "pcd":             # PCD chains carry hidden states
+        chains = rbm.sample_hidden(jax.random.key(3), p, chains)
     if method == "pt":              # every rung at equilibrium at its own beta
         chains = jnp.stack([rbm.sample(jax.random.key(2), rbm.RBMParams(*(b * x for x in p)),
                                        40000, n_steps=40) for b in np.linspace(1, 0, 10)])
@@ -170,9 +175,9 @@ def test_penalties_and_dropout():
     g, _, _ = rbm.grad_fn("cd", dropout=0.25)(jax.random.key(2), flat, (), x)
     # CD chains start at the data and keep its mask: pos and neg hidden stats agree exactly
     assert np.allclose(g.c, 0.0, atol=1e-6)
-    # PCD from v = 0: v' ~ Bernoulli(1/2), h on unless dropped (keep 0.75), so
+    # PCD from h = 0: v' ~ Bernoulli(1/2), h on unless dropped (keep 0.75), so
     # dW = <v h>_neg - <v h>_pos = 0.5 * 0.75 - 1 * 0.75
-    gp, _, _ = rbm.grad_fn("pcd", dropout=0.25)(jax.random.key(2), flat, jnp.zeros((400, NV)), x)
+    gp, _, _ = rbm.grad_fn("pcd", dropout=0.25)(jax.random.key(2), flat, jnp.zeros((400, 64)), x)
     assert abs(float(jnp.mean(gp.W)) + 0.375) < 0.02
     assert abs(float(jnp.mean(gp.c))) < 0.02
 

@@ -75,7 +75,7 @@ def _pcd_run(tmp, total, stop=None):
     x = train_x[:200]
     p0 = rbm.init_params(jax.random.key(3), 64, 8)
     fn = rbm.grad_fn("pcd", k=1, dropout=0.2, l2=1e-4)
-    chains = rbm.init_chains(jax.random.key(4), "pcd", x, 10)
+    chains = rbm.init_chains(jax.random.key(4), "pcd", x, 10, n_hidden=8)
     return train(jax.random.key(0), fn, p0, x, batch_size=10, steps=stop or total,
                  optimizer=optax.sgd(0.05, momentum=0.9), chains=chains,
                  checkpoint_dir=tmp, checkpoint_every=7 if tmp else None, progress=False)
