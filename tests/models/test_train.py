@@ -82,7 +82,7 @@ def _pcd_run(tmp, total, stop=None):
 
 
 def test_resume_is_bit_identical(tmp_path):
-    full = _pcd_run(None, 45)
+    full = _pcd_run(str(tmp_path / "uninterrupted"), 45)
     ckpt = str(tmp_path / "ckpt")
     part = _pcd_run(ckpt, 45, stop=21)          # "killed" after step 21, a checkpoint step
     assert latest_checkpoint_step(ckpt) == 21 and int(part.state.step) == 21
