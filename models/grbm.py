@@ -29,7 +29,6 @@ from statmech._validate import (
     check_binary_units,
     check_finite,
     check_real_array,
-    check_static_int,
     float_dtype,
     is_concrete,
 )
@@ -298,15 +297,10 @@ def init_params(key: jax.Array, n_visible: int, n_hidden: int,
     References:
       Hinton, A Practical Guide to Training RBMs, UTML TR 2010-003 (2010), sec. 13.2.
     """
-    nv = check_static_int(n_visible, "n_visible", minimum=1)
-    nh = check_static_int(n_hidden, "n_hidden", minimum=1)
-    check_finite(scale, "scale")
-    if is_concrete(scale) and float(np.asarray(scale)) < 0:
-        raise ValueError(f"scale must be >= 0, got {float(np.asarray(scale))}")
-    dtype = float_dtype()
-    W = jnp.asarray(scale, dtype=dtype) * jax.random.normal(key, (nv, nh), dtype=dtype)
-    zeros_v = jnp.zeros((nv,), dtype=dtype)
-    return GaussianRBMParams(W, zeros_v, jnp.zeros((nh,), dtype=dtype), zeros_v)
+    from models.rbm import init_params as _binary_init  # same weights, checks and errors
+
+    p = _binary_init(key, n_visible, n_hidden, scale)
+    return GaussianRBMParams(p.W, p.b, p.c, jnp.zeros_like(p.b))
 
 
 def init_from_data(key: jax.Array, data: Any, n_hidden: int, scale: float = 0.01,
