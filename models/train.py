@@ -1,4 +1,4 @@
-"""One training loop for every energy-based model: minibatches in ``lax.scan``, optax, checkpoints.
+"""One training loop for every energy-based model: compiled minibatch loops, optax, checkpoints.
 
 A model supplies a *gradient function* ``grad_fn(key, params, chains, batch) -> (grads, chains,
 metrics)``: the gradient of the loss it minimises (the negative log-likelihood or a surrogate
@@ -7,8 +7,9 @@ none) and a dict of scalar metrics. :func:`train` does the rest:
 
 * each epoch visits the data in a fresh random order (``n // batch_size`` minibatches, the
   remainder dropped), drawn from the run key, so a run is a pure function of its key;
-* the steps between two host visits (a *chunk*: by default whole epochs, at least 256 steps,
-  or ``checkpoint_every`` / ``monitor_every`` steps) run inside one jitted ``lax.scan``; the
+* the steps between two host visits (a *chunk*: by default whole epochs, at least 4096 steps,
+  or ``checkpoint_every`` / ``monitor_every`` steps) run inside one jitted ``fori_loop`` whose
+  trip count is a run-time value, so every chunk of a run is the same compiled program; the
   permutations of the epochs a chunk touches and every step's key are drawn before the loop;
 * any optax transformation updates the parameters;
 * a tqdm bar shows the chunk-mean metrics, and ``history`` keeps them;
@@ -34,6 +35,7 @@ import optax
 from tqdm.auto import tqdm
 
 from statmech._validate import check_finite, check_static_int, is_concrete
+from statmech.mcmc import mix32
 
 __all__ = ["TrainState", "TrainResult", "train", "minibatch_count", "latest_checkpoint_step"]
 
@@ -41,8 +43,11 @@ GradFn = Callable[[jax.Array, Any, Any, jax.Array], tuple[Any, Any, dict]]
 
 _DATA_STREAM, _GRAD_STREAM = 0, 1
 
-_MIN_CHUNK = 256
-"""Default steps per host visit: whole epochs, at least this many steps when epochs are short."""
+_MIN_CHUNK = 4096
+"""Default steps per host visit: whole epochs, at least this many steps when epochs are short
+(fewer for large batches, so that a chunk's index table stays under _MAX_CHUNK_INDICES)."""
+
+_MAX_CHUNK_INDICES = 1 << 22
 
 
 class TrainState(NamedTuple):
@@ -123,45 +128,118 @@ def _signature(tree: Any) -> list:
 
 @functools.lru_cache(maxsize=64)
 def _make_chunk(grad_fn: GradFn, optimizer: optax.GradientTransformation, batch_size: int,
-                n_batches: int) -> Callable:
-    """The jitted ``(state, data, n_steps) -> (state, metrics)`` that runs n_steps updates.
+                n_batches: int, capacity: int, options: tuple = ()) -> Callable:
+    """The jitted ``(state, data, n_steps) -> (state, metric_sums)`` that runs n_steps updates.
 
+    ``n_steps`` is a traced int32 in ``[1, capacity]``: every chunk of a run (full ones, the
+    last partial one, those of a resumed run) executes the same compiled program, a
+    ``fori_loop`` whose trip count is a run-time value. The metrics are summed over the steps.
     Cached on its (hashable) arguments, so repeated runs with the same gradient function and
-    optimizer objects reuse the compiled program.
+    optimizer objects reuse the compiled program; ``options`` are XLA compiler options.
     """
 
-    def chunk(state: TrainState, data: jax.Array, n_steps: int):
+    def chunk(state: TrainState, data: jax.Array, n_steps: jax.Array):
         key = jax.random.wrap_key_data(state.key)
         data_key = jax.random.fold_in(key, _DATA_STREAM)
         grad_key = jax.random.fold_in(key, _GRAD_STREAM)
         n = data.shape[0]
-        # Every index the chunk will read, drawn before the loop: the permutations of the
-        # (at most n_steps // n_batches + 2) epochs it touches, then one row per step.
-        n_epochs = n_steps // n_batches + 2
+        # Every index a chunk of up to `capacity` steps can read, drawn before the loop: the
+        # permutations of the (at most capacity // n_batches + 2) epochs it touches, then one
+        # row of indices and one key per step.
+        n_epochs = capacity // n_batches + 2
         first_epoch = state.step // n_batches
         epochs = first_epoch + jnp.arange(n_epochs, dtype=jnp.int32)
-        orders = jax.vmap(lambda e: jax.random.permutation(jax.random.fold_in(data_key, e), n))(
-            epochs)
-        steps = state.step + jnp.arange(n_steps, dtype=jnp.int32)
+        orders = jax.vmap(lambda e: _permutation(jax.random.fold_in(data_key, e), n))(epochs)
+        steps = state.step + jnp.arange(capacity, dtype=jnp.int32)
         cols = (steps % n_batches)[:, None] * batch_size + jnp.arange(batch_size)
-        idx = orders[(steps // n_batches - first_epoch)[:, None], cols]      # [n_steps, B]
+        idx = orders[(steps // n_batches - first_epoch)[:, None], cols]      # [capacity, B]
         keys = jax.vmap(jax.random.fold_in, in_axes=(None, 0))(grad_key, steps)
+        metric_shapes = jax.eval_shape(grad_fn, keys[0], state.params, state.chains,
+                                       data[:batch_size])[2]
 
-        def body(carry, xs):
-            params, opt_state, chains = carry
-            rows, step_key = xs
-            batch = jnp.take(data, rows, axis=0)
-            grads, chains, metrics = grad_fn(step_key, params, chains, batch)
+        def body(i, carry):
+            params, opt_state, chains, sums = carry
+            batch = jnp.take(data, idx[i], axis=0)
+            grads, chains, metrics = grad_fn(keys[i], params, chains, batch)
             updates, opt_state = optimizer.update(grads, opt_state, params)
             params = optax.apply_updates(params, updates)
-            return (params, opt_state, chains), metrics
+            sums = jax.tree.map(jnp.add, sums, metrics)
+            return params, opt_state, chains, sums
 
-        carry = (state.params, state.opt_state, state.chains)
-        (params, opt_state, chains), metrics = jax.lax.scan(body, carry, (idx, keys))
+        sums0 = jax.tree.map(lambda s: jnp.zeros(s.shape, s.dtype), metric_shapes)
+        carry = (state.params, state.opt_state, state.chains, sums0)
+        params, opt_state, chains, sums = jax.lax.fori_loop(0, n_steps, body, carry)
         new = TrainState(state.step + n_steps, params, opt_state, chains, state.key)
-        return new, metrics
+        return new, sums
 
-    return jax.jit(chunk, static_argnums=2)
+    return jax.jit(chunk, compiler_options=dict(options) or None)
+
+
+_SMALL_CPU_OPTIONS = (("xla_cpu_multi_thread_eigen", False),
+                      ("xla_cpu_experimental_ynn_fusion_type", ""))
+"""XLA:CPU options for small models: single-threaded matrix products emitted inline (tiled LLVM
+IR GEMM) instead of library calls, which at a few thousand weights cost more to dispatch than
+to compute (benchmarks/RESULTS.md, RBM training)."""
+
+_SMALL_PARAMS = 1 << 16
+"""Models with at most this many parameters (and batches of at most 256) get the small-model
+options on the CPU backend."""
+
+
+@functools.lru_cache(maxsize=1)
+def _small_cpu_options_supported() -> bool:
+    """Whether this jaxlib accepts :data:`_SMALL_CPU_OPTIONS` (option names change between
+    XLA versions; without them the defaults are used)."""
+    try:
+        jax.jit(lambda x: x + 1, compiler_options=dict(_SMALL_CPU_OPTIONS)).lower(
+            np.float32(0)).compile()
+    except Exception:  # noqa: BLE001 - any rejection means "not supported here"
+        return False
+    return True
+
+
+def _compiler_options(params: Any, batch_size: int) -> tuple:
+    """XLA options for the training chunk: the small-model set on CPU for small models."""
+    if jax.default_backend() != "cpu" or batch_size > 256:
+        return ()
+    if sum(int(np.size(x)) for x in jax.tree.leaves(params)) > _SMALL_PARAMS:
+        return ()
+    return _SMALL_CPU_OPTIONS if _small_cpu_options_supported() else ()
+
+
+_PACKED_SORT_BITS = 14
+"""Data sets of up to 2^14 examples are shuffled by one single-operand sort (see
+:func:`_permutation`); larger ones by ``jax.random.permutation``."""
+
+
+def _permutation(key: jax.Array, n: int) -> jax.Array:
+    """A uniformly random permutation of ``range(n)`` (int32), drawn from ``key``.
+
+    ``jax.random.permutation`` sorts (random word, index) pairs; XLA:CPU's two-operand sort
+    costs about 0.4 ms at n = 1437, several microseconds per training step when an epoch is a
+    few hundred steps. For n <= 2^14 the pair is packed into one uint32 instead,
+    ``(hash(i) >> b << b) | tag(i)`` with b = ceil(log2 n) low bits holding a random affine
+    bijection ``tag(i) = (a i + c) mod 2^b`` (a odd), and sorted alone (about 7x faster). The
+    high 32 - b >= 18 random bits order the examples; the rare ties among them (about
+    n^2 / 2^(33 - b) pairs, 0.5 per epoch at n = 1437) are broken by the random tags, not by
+    the index, and the sorted tags are mapped back to indices with the inverse of a mod 2^32.
+    """
+    if n < 2:
+        return jnp.zeros((n,), jnp.int32)
+    bits = max(1, (n - 1).bit_length())
+    if bits > _PACKED_SORT_BITS:
+        return jax.random.permutation(key, n).astype(jnp.int32)
+    w = jax.random.bits(key, (3,), jnp.uint32)
+    i = jnp.arange(n, dtype=jnp.uint32)
+    mask = jnp.uint32((1 << bits) - 1)
+    a = mix32(w[1]) | jnp.uint32(1)
+    c = mix32(w[2])
+    high = mix32(mix32(i ^ w[0]) + w[2]) & ~mask
+    packed = jax.lax.sort(high | ((a * i + c) & mask))
+    a_inv = a                                    # Newton: a a_inv = 1 mod 2^(2^k) after k steps
+    for _ in range(5):
+        a_inv = a_inv * (jnp.uint32(2) - a * a_inv)
+    return (((packed & mask) - c) * a_inv & mask).astype(jnp.int32)
 
 
 def latest_checkpoint_step(checkpoint_dir: str | os.PathLike) -> int | None:
@@ -278,7 +356,8 @@ def train(key: jax.Array, grad_fn: GradFn, params: Any, data: Any, *, batch_size
         total = check_static_int(steps, "steps", minimum=1)
     if checkpoint_every is not None and checkpoint_dir is None:
         raise ValueError("checkpoint_every needs a checkpoint_dir")
-    default_chunk = n_batches * max(1, _MIN_CHUNK // n_batches)
+    default_chunk = n_batches * max(1, -(-min(_MIN_CHUNK, _MAX_CHUNK_INDICES // batch_size)
+                                         // n_batches))
     mon_every = (check_static_int(monitor_every, "monitor_every", minimum=1)
                  if monitor_every is not None else default_chunk)
     ckpt_every = (check_static_int(checkpoint_every, "checkpoint_every", minimum=1)
@@ -308,7 +387,9 @@ def train(key: jax.Array, grad_fn: GradFn, params: Any, data: Any, *, batch_size
                 raise ValueError(f"checkpoint_dir holds step {meta_step}, beyond this run's "
                                  f"{total} steps")
 
-    run_chunk = _make_chunk(grad_fn, optimizer, batch_size, n_batches)
+    every = min(mon_every, ckpt_every) if mngr is not None else mon_every
+    run_chunk = _make_chunk(grad_fn, optimizer, batch_size, n_batches, min(every, total),
+                            _compiler_options(params, batch_size))
     history: list[dict] = []
     step = int(state.step)
     if monitor is not None and step == 0:
@@ -319,9 +400,10 @@ def train(key: jax.Array, grad_fn: GradFn, params: Any, data: Any, *, batch_size
             stop = min(_next_multiple(step, mon_every), total)
             if mngr is not None:
                 stop = min(stop, _next_multiple(step, ckpt_every))
-            state, metrics = run_chunk(state, data, stop - step)
+            state, sums = run_chunk(state, data, jnp.asarray(stop - step, jnp.int32))
+            record = {"step": stop,
+                      **{k: float(v) / (stop - step) for k, v in sums.items()}}
             step = stop
-            record = {"step": step, **{k: float(np.mean(v)) for k, v in metrics.items()}}
             if monitor is not None and (step % mon_every == 0 or step == total):
                 record.update(_host(monitor(state.params)))
             history.append(record)

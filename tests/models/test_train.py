@@ -7,6 +7,7 @@ import optax
 import pytest
 
 from models import rbm
+from models import train as train_module
 from models.data import digits
 from models.train import TrainState, latest_checkpoint_step, minibatch_count, train
 
@@ -38,6 +39,46 @@ def test_remainder_is_dropped_and_order_changes_between_epochs():
     seen = [h["first"] for h in out.history]
     assert minibatch_count(10, 4) == 2 and len(seen) == 6
     assert len(set(seen)) > 2           # a fresh permutation each epoch
+
+
+@pytest.mark.parametrize("n", [1, 2, 3, 1437, 2**14 + 1])
+def test_epoch_order_is_a_permutation(n):
+    perm = np.asarray(jax.jit(train_module._permutation, static_argnums=1)(jax.random.key(n), n))
+    assert perm.dtype == np.int32 and sorted(perm.tolist()) == list(range(n))
+
+
+def test_epoch_order_is_uniform():
+    """All 24 orders of 4 examples equally likely, and every example equally likely at every
+    position of 50 (chi-square against uniform, fixed seeds; the bounds are p ~ 1e-4)."""
+    draw = jax.jit(jax.vmap(train_module._permutation, in_axes=(0, None)), static_argnums=1)
+    perms = np.asarray(draw(jax.random.split(jax.random.key(0), 24_000), 4))
+    _, counts = np.unique(perms, axis=0, return_counts=True)
+    assert len(counts) == 24
+    assert np.sum((counts - 1000.0) ** 2 / 1000.0) < 58.0          # 23 dof
+    perms = np.asarray(draw(jax.random.split(jax.random.key(1), 10_000), 50))
+    table = np.stack([np.bincount(perms[:, j], minlength=50) for j in range(50)])
+    chi2 = np.sum((table - 200.0) ** 2 / 200.0)                    # 49^2 = 2401 dof
+    assert abs(chi2 - 2401) < 4.0 * np.sqrt(2 * 2401)
+
+
+def test_every_chunk_of_a_run_is_one_compiled_program():
+    """Chunks of 4, 4 and 2 steps run the same program: the trip count is a run-time value."""
+    data = jnp.arange(12.0)[:, None]
+    opt = optax.sgd(0.1)
+    out = train(jax.random.key(0), _least_squares, jnp.zeros(1), data, batch_size=3, steps=10,
+                optimizer=opt, chains=jnp.zeros(()), monitor_every=4, progress=False)
+    assert [h["step"] for h in out.history] == [4, 8, 10]
+    chunk = train_module._make_chunk(_least_squares, opt, 3, 4, 4,
+                                     train_module._compiler_options(jnp.zeros(1), 3))
+    assert chunk._cache_size() == 1
+
+
+def test_small_models_get_the_small_cpu_options():
+    small = train_module._compiler_options({"W": jnp.zeros((64, 16))}, 10)
+    assert small == (train_module._SMALL_CPU_OPTIONS if jax.default_backend() == "cpu" and
+                     train_module._small_cpu_options_supported() else ())
+    assert train_module._compiler_options({"W": jnp.zeros((784, 500))}, 10) == ()
+    assert train_module._compiler_options({"W": jnp.zeros((64, 16))}, 1000) == ()
 
 
 def test_deterministic_given_key_and_different_keys_differ():
