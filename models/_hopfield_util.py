@@ -13,22 +13,10 @@ from typing import Any
 
 import jax
 import jax.numpy as jnp
-import numpy as np
 from jax import lax
 
-from statmech._validate import check_real_array, float_dtype, is_concrete
+from statmech._validate import check_pm1, check_real_array, float_dtype
 from statmech.mcmc import mix32
-
-
-def _check_pm1(x: Any, name: str) -> None:
-    """Real, and every entry -1 or +1 wherever the value is concrete."""
-    check_real_array(x, name)
-    if is_concrete(x):
-        arr = np.asarray(x)
-        ok = (arr == -1) | (arr == 1)
-        if not np.all(ok):
-            raise ValueError(f"{name} must contain only -1 and +1, got values such as "
-                             f"{arr[~ok].ravel()[:3].tolist()}")
 
 
 def _check_patterns(patterns: Any, name: str = "patterns") -> tuple[int, int]:
@@ -43,7 +31,7 @@ def _check_patterns(patterns: Any, name: str = "patterns") -> tuple[int, int]:
         raise ValueError(f"{name} must hold P >= 1 patterns, got P={p} (shape {shape})")
     if n < 2:
         raise ValueError(f"{name} must have N >= 2 neurons, got N={n} (shape {shape})")
-    _check_pm1(patterns, name)
+    check_pm1(patterns, name)
     return p, n
 
 
@@ -56,7 +44,7 @@ def _check_state(s: Any, n: int, name: str = "s", *, batch: bool = True) -> None
     if not batch and shape != (n,):
         raise ValueError(f"{name} must have shape ({n},) (one state of N = {n} neurons; vmap "
                          f"for a batch), got shape {shape}")
-    _check_pm1(s, name)
+    check_pm1(s, name)
 
 
 def _float(x: Any) -> jax.Array:

@@ -16,7 +16,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from statmech._validate import check_beta, check_static_int
+from statmech._validate import check_beta, check_pm1, check_static_int
 
 __all__ = ["digits", "bars_and_stripes", "ising_samples", "spins_to_units",
            "DIGITS_TEST_FRACTION", "DIGITS_SPLIT_SEED"]
@@ -149,7 +149,9 @@ def spins_to_units(spins: Any) -> jax.Array:
       >>> spins_to_units(jnp.array([[[1, -1], [-1, 1]]], dtype=jnp.int8)).tolist()
       [[1.0, 0.0, 0.0, 1.0]]
     """
+    if jnp.ndim(spins) < 2:
+        raise ValueError("spins must be [n_samples, ...] configurations, got shape "
+                         f"{jnp.shape(spins)}")
+    check_pm1(spins, "spins")
     s = jnp.asarray(spins)
-    if s.ndim < 2:
-        raise ValueError(f"spins must be [n_samples, ...] configurations, got shape {s.shape}")
     return ((s.reshape(s.shape[0], -1).astype(jnp.float32) + 1.0) / 2.0)

@@ -19,6 +19,7 @@ from statmech import mcmc
 from statmech._validate import (
     check_beta,
     check_finite,
+    check_pm1,
     check_real_array,
     check_shape,
     check_static_int,
@@ -32,17 +33,6 @@ __all__ = ["ALGORITHMS", "energy", "graph_energy", "log_z", "sample"]
 
 ALGORITHMS = ("metropolis", "heat_bath", "wolff", "swendsen_wang")
 """The ``algorithm`` names accepted by :func:`sample`."""
-
-
-def _check_pm1(spins: Any, name: str = "spins") -> None:
-    """Real, and every entry -1 or +1 wherever the value is concrete."""
-    check_real_array(spins, name)
-    if is_concrete(spins):
-        arr = np.asarray(spins)
-        ok = (arr == -1) | (arr == 1)
-        if not np.all(ok):
-            bad = arr[~ok].ravel()[:3].tolist()
-            raise ValueError(f"{name} must contain only -1 and +1, got values such as {bad}")
 
 
 def _check_field(h: Any, shape: tuple[int, ...], name: str = "h") -> None:
@@ -81,7 +71,7 @@ def energy(spins: Any, J: Any = 1.0, h: Any = 0.0) -> jax.Array:
     shape = tuple(jnp.shape(spins))
     if len(shape) != 2 or shape[0] < 2 or shape[1] < 2:
         raise ValueError(f"spins must be a 2-D array [L, M] with L, M >= 2, got shape {shape}")
-    _check_pm1(spins)
+    check_pm1(spins)
     check_finite(J, "J")
     check_shape(J, (), "J")
     _check_field(h, shape)
@@ -128,7 +118,7 @@ def graph_energy(graph: Graph, spins: Any, J: Any = 1.0, h: Any = 0.0) -> jax.Ar
     n, n_edges = int(graph.n_nodes), int(np.shape(graph.edges)[0])
     check_real_array(spins, "spins")
     check_shape(spins, (n,), "spins")
-    _check_pm1(spins)
+    check_pm1(spins)
     _check_field(J, (n_edges,), "J")
     _check_field(h, (n,), "h")
     dtype = float_dtype()

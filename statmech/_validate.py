@@ -26,6 +26,7 @@ __all__ = [
     "check_shape",
     "check_spins_pair",
     "check_binary_units",
+    "check_pm1",
     "float_dtype",
 ]
 
@@ -125,4 +126,15 @@ def check_binary_units(x: Any, n: int, name: str, what: str) -> None:
         ok = (arr == 0) | (arr == 1)
         if not np.all(ok):
             raise ValueError(f"{name} must contain only 0 and 1, got values such as "
+                             f"{arr[~ok].ravel()[:3].tolist()}")
+
+
+def check_pm1(x: Any, name: str = "spins") -> None:
+    """Real, and every entry -1 or +1 wherever the value is concrete."""
+    check_real_array(x, name)
+    if is_concrete(x):
+        arr = np.asarray(x)
+        ok = (arr == -1) | (arr == 1)
+        if not np.all(ok):
+            raise ValueError(f"{name} must contain only -1 and +1, got values such as "
                              f"{arr[~ok].ravel()[:3].tolist()}")
