@@ -14,8 +14,9 @@ none) and a dict of scalar metrics. :func:`train` does the rest:
 * any optax transformation updates the parameters;
 * a tqdm bar shows the chunk-mean metrics, and ``history`` keeps them;
 * with ``checkpoint_dir`` the whole state (step, params, optimizer state, chains, key) is saved
-  by orbax every ``checkpoint_every`` steps, atomically, and a later call with the same directory
-  resumes from the newest checkpoint. Chunk boundaries depend only on the global step, so the
+  by orbax every ``checkpoint_every`` steps, atomically and with a SHA-256 digest, and a later
+  call with the same directory resumes from the newest checkpoint after verifying it
+  (:mod:`models.checkpoint`). Chunk boundaries depend only on the global step, so the
   resumed run executes exactly the same compiled steps on the same inputs as an uninterrupted
   one and ends with bit-identical parameters.
 """
@@ -34,10 +35,13 @@ import numpy as np
 import optax
 from tqdm.auto import tqdm
 
+from models import checkpoint as _checkpoint
+from models.checkpoint import CheckpointError, latest_checkpoint_step
 from statmech._validate import check_finite, check_static_int, is_concrete
 from statmech.mcmc import mix32
 
-__all__ = ["TrainState", "TrainResult", "train", "minibatch_count", "latest_checkpoint_step"]
+__all__ = ["TrainState", "TrainResult", "train", "minibatch_count", "latest_checkpoint_step",
+           "CheckpointError"]
 
 GradFn = Callable[[jax.Array, Any, Any, jax.Array], tuple[Any, Any, dict]]
 
@@ -119,11 +123,6 @@ def _key_data(key: Any) -> jax.Array:
         raise TypeError("key must be a jax.random.key (or legacy uint32[2] PRNGKey), "
                         f"got dtype {key.dtype} and shape {key.shape}")
     return key
-
-
-def _signature(tree: Any) -> list:
-    """Shape and dtype of every leaf, in tree order (compared on resume)."""
-    return [[list(np.shape(x)), str(jnp.asarray(x).dtype)] for x in jax.tree.leaves(tree)]
 
 
 @functools.lru_cache(maxsize=64)
@@ -242,51 +241,6 @@ def _permutation(key: jax.Array, n: int) -> jax.Array:
     return (((packed & mask) - c) * a_inv & mask).astype(jnp.int32)
 
 
-def latest_checkpoint_step(checkpoint_dir: str | os.PathLike) -> int | None:
-    """The newest complete checkpoint step in a directory written by :func:`train`, or None."""
-    if not os.path.isdir(checkpoint_dir):
-        return None
-    with _manager(checkpoint_dir, read_only=True) as mngr:
-        return mngr.latest_step()
-
-
-def _manager(checkpoint_dir: str | os.PathLike, read_only: bool = False):
-    import orbax.checkpoint as ocp
-
-    options = ocp.CheckpointManagerOptions(
-        max_to_keep=2, enable_async_checkpointing=False, create=not read_only,
-        read_only=read_only)
-    return ocp.CheckpointManager(os.path.abspath(checkpoint_dir), options=options,
-                                 item_names=("state", "meta"))
-
-
-def _save(mngr, state: TrainState, meta: dict) -> None:
-    import orbax.checkpoint as ocp
-
-    mngr.save(int(state.step), args=ocp.args.Composite(
-        state=ocp.args.StandardSave(state), meta=ocp.args.JsonSave(meta)), force=True)
-    mngr.wait_until_finished()
-
-
-def _restore(mngr, step: int, template: TrainState, meta: dict, checkpoint_dir) -> TrainState:
-    import orbax.checkpoint as ocp
-
-    saved = mngr.restore(step, args=ocp.args.Composite(meta=ocp.args.JsonRestore()))["meta"]
-    for field, what in (("params", "model shape"), ("chains", "sampler chains"),
-                        ("opt_state", "optimizer state"), ("batch_size", "batch_size"),
-                        ("data", "data shape")):
-        if saved.get(field) != meta[field]:
-            raise ValueError(
-                f"checkpoint_dir {os.fspath(checkpoint_dir)!r} holds a checkpoint (step {step}) "
-                f"written with a different {what}: saved {saved.get(field)}, this run "
-                f"{meta[field]}; use a fresh checkpoint_dir")
-    abstract = jax.tree.map(lambda x: jax.ShapeDtypeStruct(np.shape(x), jnp.asarray(x).dtype),
-                            template)
-    restored = mngr.restore(step, args=ocp.args.Composite(
-        state=ocp.args.StandardRestore(abstract)))["state"]
-    return TrainState(*restored)
-
-
 def train(key: jax.Array, grad_fn: GradFn, params: Any, data: Any, *, batch_size: int,
           epochs: int | None = None, steps: int | None = None,
           optimizer: optax.GradientTransformation, chains: Any = (),
@@ -325,6 +279,8 @@ def train(key: jax.Array, grad_fn: GradFn, params: Any, data: Any, *, batch_size
     Raises:
       ValueError: non-finite data, ``batch_size`` outside ``[1, n]``, neither or both of
         ``epochs`` / ``steps``, or a checkpoint from a different model shape.
+      CheckpointError: (a ``ValueError``) the newest checkpoint in ``checkpoint_dir`` is
+        unreadable or fails its SHA-256 digest (see :mod:`models.checkpoint`).
 
     Example:
       >>> import jax, jax.numpy as jnp, optax
@@ -368,8 +324,8 @@ def train(key: jax.Array, grad_fn: GradFn, params: Any, data: Any, *, batch_size
 
     state = TrainState(jnp.asarray(0, jnp.int32), params, optimizer.init(params), chains,
                        _key_data(key))
-    meta = {"params": _signature(params), "chains": _signature(chains),
-            "opt_state": _signature(state.opt_state), "batch_size": batch_size,
+    meta = {"params": _checkpoint.signature(params), "chains": _checkpoint.signature(chains),
+            "opt_state": _checkpoint.signature(state.opt_state), "batch_size": batch_size,
             "data": list(data.shape), "config": config or {}}
     try:
         json.dumps(meta)
@@ -378,10 +334,10 @@ def train(key: jax.Array, grad_fn: GradFn, params: Any, data: Any, *, batch_size
 
     mngr = None
     if checkpoint_dir is not None:
-        mngr = _manager(checkpoint_dir)
+        mngr = _checkpoint.manager(checkpoint_dir)
         last = mngr.latest_step()
         if last is not None:
-            state = _restore(mngr, last, state, meta, checkpoint_dir)
+            state = _checkpoint.restore(mngr, last, state, meta, checkpoint_dir)
             meta_step = int(state.step)
             if meta_step > total:
                 raise ValueError(f"checkpoint_dir holds step {meta_step}, beyond this run's "
@@ -408,7 +364,7 @@ def train(key: jax.Array, grad_fn: GradFn, params: Any, data: Any, *, batch_size
                 record.update(_host(monitor(state.params)))
             history.append(record)
             if mngr is not None and (step % ckpt_every == 0 or step == total):
-                _save(mngr, state, meta)
+                _checkpoint.save(mngr, state, meta)
             bar.update(record["step"] - bar.n)
             bar.set_postfix({k: f"{v:.4g}" for k, v in record.items() if k != "step"})
     finally:
