@@ -1,4 +1,4 @@
-"""A training run in its own process, for the kill-and-resume test (tests/models/test_checkpoint.py).
+"""A training run in its own process, for the kill-and-resume test (test_checkpoint.py).
 
 ``python _train_worker.py CHECKPOINT_DIR OUT.npz [PAUSE_SECONDS]`` trains a PCD RBM on digits
 with momentum, dropout and L2 (so parameters, optimizer state and chains all matter), saving a
