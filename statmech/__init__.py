@@ -12,14 +12,15 @@ Exact and Monte Carlo partition functions as ordinary JAX functions: ``jit``, ``
 - ``statmech.log_z``: one differentiable ln Z entry point (exact or Monte Carlo), a
   ``LogZEstimate``.
 - ``statmech.thermodynamics``: U, C, F, S from any differentiable ln Z(beta).
+- ``statmech.checks``: checkify-based checked variants for use under ``jit``.
 """
 
-from statmech import estimators, exact, lattice, mcmc, observables, sharding
+from statmech import checks, estimators, exact, lattice, mcmc, observables, sharding
 from statmech.estimators import LogZEstimate, log_z
 from statmech.thermo import Thermodynamics, thermodynamics
 
 __all__ = [
-    "estimators", "exact", "lattice", "mcmc", "observables", "sharding", "thermodynamics",
+    "checks", "estimators", "exact", "lattice", "mcmc", "observables", "sharding", "thermodynamics",
     "Thermodynamics", "log_z", "LogZEstimate",
 ]
 __version__ = "0.1.0"
