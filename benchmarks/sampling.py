@@ -169,12 +169,17 @@ QUICK_TAU_RUNS = {           # a smoke run: small lattices, short chains (z is n
 }
 
 
-def bench_tau(quick: bool) -> list[Row]:
-    """tau_int(|m|) at beta_c against L, in sweeps (Wolff: steps x <cluster>/N), and z."""
+def bench_tau(quick: bool, runs_by_algorithm: dict | None = None) -> list[Row]:
+    """tau_int(|m|) at beta_c against L, in sweeps (Wolff: steps x <cluster>/N), and z.
+
+    ``runs_by_algorithm`` (default: QUICK_TAU_RUNS or TAU_RUNS) maps algorithm names to
+    (L, chains, burn-in, steps) runs, at least two sizes each."""
     algos = {"metropolis": metropolis("lattice"), "swendsen_wang": swendsen_wang(),
              "wolff": wolff()}
     rows = []
-    for name, runs in (QUICK_TAU_RUNS if quick else TAU_RUNS).items():
+    if runs_by_algorithm is None:
+        runs_by_algorithm = QUICK_TAU_RUNS if quick else TAU_RUNS
+    for name, runs in runs_by_algorithm.items():
         sizes, taus = [], []
         for L, n_chains, n_burn, n_steps in runs:
             t0 = time.perf_counter()

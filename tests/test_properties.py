@@ -3,7 +3,7 @@
 Each property runs 200 examples, derandomized (the same examples every run, so a failure
 reproduces) and without a deadline (the first example of a shape pays the compile). Couplings
 and fields are drawn up to 2 in magnitude and beta in [0, 2]; shapes come from a short list, so
-each property compiles a handful of programs and then only evaluates them.
+each property compiles one to three programs and then only evaluates them.
 """
 
 import functools
@@ -20,7 +20,7 @@ from statmech.mcmc import LatticeParams, lattice_energy
 
 PROPERTY = settings(max_examples=200, deadline=None, derandomize=True, database=None)
 
-SHAPES = [(3, 3), (3, 4), (4, 3)]
+SHAPES = [(3, 3), (3, 4)]
 
 
 def _lattice_model(draw, shape, field=True):
@@ -132,8 +132,8 @@ def _rbm_both_ways(nv, nh):
 
 
 @st.composite
-def rbms(draw):
-    nv, nh = draw(st.sampled_from([(6, 3), (4, 5), (5, 5)]))
+def rbms(draw, shapes=((6, 3), (4, 5))):           # both layers the smaller one in turn
+    nv, nh = draw(st.sampled_from(shapes))
     vals = lambda k: np.asarray(draw(st.lists(st.floats(-2.0, 2.0, width=32), min_size=k,
                                               max_size=k)), np.float32)
     return rbm.RBMParams(vals(nv * nh).reshape(nv, nh), vals(nv), vals(nh))
@@ -168,8 +168,8 @@ def _rbm_sweeps(nv, nh):
 
 
 @PROPERTY
-@given(lattices(shapes=((4, 4), (4, 6))), BETA, st.sampled_from(["heat_bath", "metropolis"]),
-       st.integers(0, 2**30), rbms())
+@given(lattices(shapes=((4, 4),)), BETA, st.sampled_from(["heat_bath", "metropolis"]),
+       st.integers(0, 2**30), rbms(shapes=((5, 4),)))
 def test_samplers_preserve_their_domains(model, beta, kind, seed, params):
     """+-1 lattice spins stay +-1 (int8), RBM units stay 0/1, Potts colours stay in 0..q-1."""
     key = jax.random.key(seed)
@@ -185,7 +185,7 @@ def test_samplers_preserve_their_domains(model, beta, kind, seed, params):
 
 
 @PROPERTY
-@given(st.sampled_from([3, 4]), st.floats(0.0, 3.0, width=32), st.integers(0, 2**30))
-def test_potts_sampler_keeps_colours_in_range(q, beta, seed):
-    s = np.asarray(potts.sample(jax.random.key(seed), 6, q, beta, n_sweeps=2, n_chains=2))
-    assert s.min() >= 0 and s.max() < q
+@given(st.floats(0.0, 3.0, width=32), st.integers(0, 2**30))
+def test_potts_sampler_keeps_colours_in_range(beta, seed):
+    s = np.asarray(potts.sample(jax.random.key(seed), 6, 3, beta, n_sweeps=2, n_chains=2))
+    assert s.min() >= 0 and s.max() < 3

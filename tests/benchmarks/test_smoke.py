@@ -2,14 +2,17 @@
 
 import json
 
+from benchmarks import sampling
 from benchmarks.__main__ import main
 
 
 def test_quick_benchmarks_run_and_agree(tmp_path, capsys):
     out = tmp_path / "bench.json"
-    # the engine suites only: the RBM suites time whole training and AIS runs (minutes); their
+    # the runner end to end on the exact suite; the sampling suite's three parts are called
+    # directly below at their smallest sizes (its --quick run compiles six tau_int programs,
+    # about 40 s); the RBM suites time whole training and AIS runs (minutes) and their
     # functions are tested in tests/models
-    assert main(["--quick", "--only", "exact", "--only", "sampling", "--json", str(out)]) == 0
+    assert main(["--quick", "--only", "exact", "--json", str(out)]) == 0
     data = json.loads(out.read_text())
     rows = {r["name"]: r for r in data["results"]["exact"]}
     dense = rows["sk20 log_z_dense, value+grad"]
@@ -19,10 +22,13 @@ def test_quick_benchmarks_run_and_agree(tmp_path, capsys):
     assert abs(lz_fast - lz_generic) < 1e-4 * abs(lz_generic)
     assert all(r["seconds"] > 0 for r in rows.values())
     assert "ratio" in capsys.readouterr().out
-    sampling = data["results"]["sampling"]
-    throughput = [r for r in sampling if r["name"].startswith("heat bath")]
+
+
+def test_sampling_suite_parts_run():
+    throughput = [r.as_dict() for r in sampling.bench_throughput(16, 4, 1, None)]
     assert throughput and all(r["extra"]["updates_per_ns"] > 0 for r in throughput)
-    taus = [r["extra"]["tau_int_sweeps"] for r in sampling if r["name"].startswith("tau_int")]
-    assert len(taus) == 6 and all(t >= 0.5 for t in taus)
-    memory = [r for r in sampling if r["name"].startswith("memory")]
-    assert memory and memory[0]["extra"]["peak_rss_gb"] > 0
+    taus = [r.as_dict()["extra"]["tau_int_sweeps"]
+            for r in sampling.bench_tau(True, {"wolff": [(4, 4, 10, 50), (8, 4, 10, 50)]})]
+    assert len(taus) == 2 and all(t >= 0.5 for t in taus)
+    memory = sampling.bench_memory(64, 1)[0].as_dict()
+    assert memory["extra"]["peak_rss_gb"] > 0

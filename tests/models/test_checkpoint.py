@@ -19,6 +19,7 @@ import pytest
 
 from models.checkpoint import CheckpointError, latest_checkpoint_step, state_digest
 from models.train import train
+from tests.models import _train_worker
 
 WORKER = os.path.join(os.path.dirname(__file__), "_train_worker.py")
 
@@ -34,12 +35,12 @@ def _leaves(path):
 
 
 def test_sigkill_at_a_random_point_then_resume_is_bit_identical(tmp_path):
-    """Three processes: an uninterrupted run; a run killed with SIGKILL at a random moment
-    after its first checkpoint (seeded, so a failure reproduces the same schedule); and a
-    resume of the killed run's directory. Every leaf of the final state (step, parameters,
-    momentum, PCD chains, key) must equal the uninterrupted run's bit for bit."""
+    """A worker process killed with SIGKILL at a random moment after its first checkpoint
+    (seeded, so a failure reproduces the same schedule), a second process resuming its
+    directory, and an uninterrupted run of the same worker code in this process: every leaf
+    of the final state (step, parameters, momentum, PCD chains, key) must be equal bit for
+    bit."""
     rng = random.Random(20261201)
-    reference = _run(tmp_path / "ref", tmp_path / "ref.npz")
     killed = _run(tmp_path / "ckpt", tmp_path / "killed.npz", pause=0.1)
     deadline = time.monotonic() + 240
     while latest_checkpoint_step(tmp_path / "ckpt") is None:
@@ -53,8 +54,8 @@ def test_sigkill_at_a_random_point_then_resume_is_bit_identical(tmp_path):
     assert last is not None and last < 1000 and not (tmp_path / "killed.npz").exists()
 
     resumed = _run(tmp_path / "ckpt", tmp_path / "resumed.npz")
-    for proc in (reference, resumed):
-        assert proc.wait(timeout=300) == 0, proc.stderr.read().decode()[-2000:]
+    _train_worker.main(str(tmp_path / "ref"), str(tmp_path / "ref.npz"))
+    assert resumed.wait(timeout=300) == 0, resumed.stderr.read().decode()[-2000:]
     ref, res = _leaves(tmp_path / "ref.npz"), _leaves(tmp_path / "resumed.npz")
     assert len(ref) == len(res) and int(ref[0]) == 1000
     for a, b in zip(ref, res, strict=True):

@@ -83,7 +83,7 @@ def test_4x4_matches_enumeration_at_three_temperatures(seed, name):
     assert np.all((rate > 0) & (rate < 1)) and rate[0] > rate[2]    # fewer flips when colder
 
 
-@pytest.mark.parametrize("name", ["heat_bath", "metropolis"])
+@pytest.mark.parametrize("name", ["heat_bath", pytest.param("metropolis", marks=pytest.mark.slow)])
 def test_16x16_energy_and_heat_capacity_match_kaufman(name):
     algo = {"heat_bath": heat_bath, "metropolis": metropolis}[name]("lattice")
     observe = lambda st, p, b: {"e": torus_energy(st.spins.astype(jnp.float32))}
@@ -216,8 +216,9 @@ def test_beta_sweep_does_not_recompile():
     assert _sample._cache_size() == before
 
 
-def test_float32_low_and_high_temperature():
-    algo = heat_bath("lattice")
+@pytest.mark.parametrize("make", [heat_bath, metropolis])
+def test_float32_low_and_high_temperature(make):
+    algo = make("lattice")
     for beta in (1e-3, 20.0):
         res = sample(algo, jax.random.key(0), algo.init(jnp.ones((8, 8), jnp.int8)), 20,
                      params=LatticeParams(10.0, 10.0, 0.0), beta=beta,
