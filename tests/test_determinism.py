@@ -6,7 +6,7 @@ import jax.numpy as jnp
 import numpy as np
 
 import statmech
-from models import hopfield, ising, rbm
+from models import ising, rbm
 from statmech.estimators import SquareLattice
 from statmech.mcmc import LatticeParams
 
@@ -20,16 +20,13 @@ def _twice(fn, key, other):
 
 
 def test_samplers_are_deterministic_given_the_key():
-    for algorithm in ("heat_bath", "swendsen_wang"):
-        _twice(lambda k, a=algorithm: ising.sample(k, 8, 0.44, n_sweeps=5, n_chains=2,
-                                                   algorithm=a),
-               jax.random.key(0), jax.random.key(1))
+    """A cluster sampler and the RBM Gibbs sampler (the local lattice kernels' same-key check
+    is in tests/statmech/mcmc/test_local_kernels.py)."""
+    _twice(lambda k: ising.sample(k, 8, 0.44, n_sweeps=3, n_chains=2,
+                                  algorithm="swendsen_wang"),
+           jax.random.key(0), jax.random.key(1))
     p = rbm.init_params(jax.random.key(2), 6, 4, scale=1.0)
     _twice(lambda k: rbm.sample(k, p, 5, n_steps=3), jax.random.key(0), jax.random.key(1))
-    W = hopfield.hebbian(hopfield.random_patterns(jax.random.key(3), 3, 20))
-    s0 = hopfield.random_patterns(jax.random.key(4), 1, 20)[0]
-    a = hopfield.recall_async(jax.random.key(0), W, s0, 10)
-    np.testing.assert_array_equal(a, hopfield.recall_async(jax.random.key(0), W, s0, 10))
 
 
 def test_monte_carlo_estimates_are_deterministic_given_the_key():

@@ -72,8 +72,9 @@ def test_gradients_are_boltzmann_moments(x64):
 
 def test_gradient_matches_central_finite_differences(x64):
     params = random_params(11, 4, 6, scale=0.7)
-    f = lambda p, b: transfer_matrix_log_z(*p, b, periodic_rows=False, periodic_cols=True)
-    g, gb = jax.grad(f, argnums=(0, 1))(params, 0.9)
+    f = jax.jit(lambda p, b: transfer_matrix_log_z(*p, b, periodic_rows=False,
+                                                   periodic_cols=True))
+    g, gb = jax.jit(jax.grad(f, argnums=(0, 1)))(params, 0.9)
     eps = 1e-6
     for which, (i, j) in [(0, (1, 2)), (1, (3, 5)), (2, (0, 0))]:
         d = jnp.zeros((4, 6)).at[i, j].set(eps)
@@ -84,7 +85,7 @@ def test_gradient_matches_central_finite_differences(x64):
     np.testing.assert_allclose(gb, (f(params, 0.9 + eps) - f(params, 0.9 - eps)) / (2 * eps),
                                rtol=1e-7)
     # second derivative in beta is Var(E) >= 0
-    assert jax.grad(jax.grad(f, argnums=1), argnums=1)(params, 0.9) > 0
+    assert jax.jit(jax.grad(jax.grad(f, argnums=1), argnums=1))(params, 0.9) > 0
 
 
 def test_orientation_is_invisible():
@@ -114,14 +115,19 @@ def test_ignored_wrapping_bonds_do_not_matter():
     np.testing.assert_allclose(a, b, rtol=1e-7)
 
 
+_open_log_z = jax.jit(lambda p, b: transfer_matrix_log_z(*p, b, periodic_rows=False,
+                                                        periodic_cols=False))
+_open_log_z_grad = jax.jit(jax.grad(_open_log_z))
+
+
 @pytest.mark.parametrize("beta", [1e-3, 0.1, 0.44068679350977151, 1.0, 5.0, 20.0])
 def test_float32_strong_couplings_finite_and_accurate(beta):
     # couplings up to 10 in magnitude: beta J = 200 would overflow exp() in float32
     params = random_params(2, 16, 20, scale=4.0)
     params = tuple(jnp.clip(p, -10, 10) for p in params)
-    f = lambda p, b: transfer_matrix_log_z(*p, b, periodic_rows=False, periodic_cols=False)
+    f = _open_log_z
     v32 = f(tuple(p.astype(jnp.float32) for p in params), beta)
-    g32 = jax.grad(f)(tuple(p.astype(jnp.float32) for p in params), beta)
+    g32 = _open_log_z_grad(tuple(p.astype(jnp.float32) for p in params), beta)
     with jax.enable_x64(True):
         v64 = f(tuple(jnp.asarray(np.asarray(p), dtype=jnp.float64) for p in params), beta)
     assert v32.dtype == jnp.float32 and np.isfinite(v32)
