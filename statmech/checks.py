@@ -91,7 +91,7 @@ def _apply(kind: str, value: Any, name: str) -> None:
 def checked(fn: Callable, **checks: str) -> Callable:
     """``fn`` with in-graph value checks of named arguments, returning ``(error, out)``.
 
-    g(*args, **kwargs) = checkify(checks(args); out = fn(*args, **kwargs); all(isfinite(out))).
+    ``g(*args, **kwargs) = checkify(checks(args); out = fn(*args, **kwargs); isfinite(out))``.
 
     Args:
       fn: any function.
