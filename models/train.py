@@ -235,7 +235,7 @@ def _permutation(key: jax.Array, n: int) -> jax.Array:
     c = mix32(w[2])
     high = mix32(mix32(i ^ w[0]) + w[2]) & ~mask
     packed = jax.lax.sort(high | ((a * i + c) & mask))
-    a_inv = a                                    # Newton: a a_inv = 1 mod 2^(2^k) after k steps
+    a_inv = a              # a a = 1 mod 8 for odd a; each Newton step doubles the correct bits
     for _ in range(5):
         a_inv = a_inv * (jnp.uint32(2) - a * a_inv)
     return (((packed & mask) - c) * a_inv & mask).astype(jnp.int32)
