@@ -103,19 +103,12 @@ def save(mngr, state: Any, meta: dict) -> None:
     mngr.wait_until_finished()
 
 
-def _broken(checkpoint_dir, step: int, what: str) -> CheckpointError:
-    older = [s for s in _steps(checkpoint_dir) if s < step]
+def _broken(mngr, checkpoint_dir, step: int, what: str) -> CheckpointError:
+    older = [s for s in mngr.all_steps() if s < step]
     hint = (f"; delete {os.path.join(os.fspath(checkpoint_dir), str(step))!r} to resume from "
             f"step {max(older)}" if older else "; use a fresh checkpoint_dir")
     return CheckpointError(f"checkpoint_dir {os.fspath(checkpoint_dir)!r}: the checkpoint of "
                            f"step {step} is {what}{hint}")
-
-
-def _steps(checkpoint_dir) -> list[int]:
-    try:
-        return sorted(int(d) for d in os.listdir(checkpoint_dir) if d.isdigit())
-    except OSError:
-        return []
 
 
 def _summary(err: BaseException) -> str:
@@ -137,9 +130,9 @@ def restore(mngr, step: int, template: Any, meta: dict, checkpoint_dir) -> Any:
     try:
         saved = mngr.restore(step, args=ocp.args.Composite(meta=ocp.args.JsonRestore()))["meta"]
     except Exception as err:  # noqa: BLE001 - any failure to read is reported the same way
-        raise _broken(checkpoint_dir, step, f"unreadable ({_summary(err)})") from None
+        raise _broken(mngr, checkpoint_dir, step, f"unreadable ({_summary(err)})") from None
     if not isinstance(saved, dict) or "digest" not in saved:
-        raise _broken(checkpoint_dir, step, "missing its metadata or integrity digest")
+        raise _broken(mngr, checkpoint_dir, step, "missing its metadata or integrity digest")
     for field, what in _SIGNATURE_FIELDS:
         if saved.get(field) != meta[field]:
             raise ValueError(
@@ -152,9 +145,9 @@ def restore(mngr, step: int, template: Any, meta: dict, checkpoint_dir) -> Any:
         restored = mngr.restore(step, args=ocp.args.Composite(
             state=ocp.args.StandardRestore(abstract)))["state"]
     except Exception as err:  # noqa: BLE001
-        raise _broken(checkpoint_dir, step, f"unreadable ({_summary(err)})") from None
+        raise _broken(mngr, checkpoint_dir, step, f"unreadable ({_summary(err)})") from None
     restored = type(template)(*restored) if isinstance(template, tuple) else restored
     if state_digest(restored) != saved["digest"]:
-        raise _broken(checkpoint_dir, step, "corrupted: its bytes do not match the SHA-256 "
+        raise _broken(mngr, checkpoint_dir, step, "corrupted: its bytes do not match the SHA-256 "
                       "digest written with it")
     return restored

@@ -37,10 +37,6 @@ def _quadratic(p, x):
     return -0.5 * x @ p[0] @ x - p[1] @ x
 
 
-def _bm(W, b):
-    return boltzmann.BoltzmannParams(W, b)
-
-
 # name: (ln Z as a function of (beta, params), params as float64 numpy, E_max)
 MODELS = {
     "kaufman J=1": (lambda b, p: exact.ising2d_log_z(8, 8, b, p), 1.0, 128.0),
@@ -54,7 +50,8 @@ MODELS = {
               float(np.abs(W12).sum() / 2 + np.abs(B12).sum())),
     "rbm": (lambda b, p: rbm.log_z_exact(rbm.RBMParams(*p), b), (W_RBM, B_RBM, C_RBM),
             float(np.abs(W_RBM).sum() + np.abs(B_RBM).sum() + np.abs(C_RBM).sum())),
-    "boltzmann": (lambda b, p: boltzmann.log_z_exact(_bm(*p), b), (W12 / 2, B12),
+    "boltzmann": (lambda b, p: boltzmann.log_z_exact(boltzmann.BoltzmannParams(*p), b),
+                  (W12 / 2, B12),
                   float(np.abs(W12).sum() + np.abs(B12).sum())),
     "hopfield": (lambda b, p: hopfield.log_z_exact(p, b), W12, float(np.abs(W12).sum() / 2)),
     "ising.log_z with field": (lambda b, p: ising.log_z(4, b, *p), (10.0, 3.0), 368.0),
