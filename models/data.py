@@ -16,7 +16,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from statmech._validate import check_beta, check_pm1, check_static_int
+from statmech.validate import check_beta, check_pm1, check_static_int
 
 __all__ = ["digits", "bars_and_stripes", "ising_samples", "spins_to_units",
            "DIGITS_TEST_FRACTION", "DIGITS_SPLIT_SEED"]

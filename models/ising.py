@@ -16,7 +16,9 @@ import jax.numpy as jnp
 import numpy as np
 
 from statmech import mcmc
-from statmech._validate import (
+from statmech.exact import ising2d_log_z, transfer_matrix_log_z
+from statmech.lattice import Graph
+from statmech.validate import (
     check_beta,
     check_finite,
     check_pm1,
@@ -26,8 +28,6 @@ from statmech._validate import (
     float_dtype,
     is_concrete,
 )
-from statmech.exact import ising2d_log_z, transfer_matrix_log_z
-from statmech.lattice import Graph
 
 __all__ = ["ALGORITHMS", "energy", "graph_energy", "log_z", "sample"]
 
@@ -196,8 +196,8 @@ def sample(key: jax.Array, L: int, beta: Any, *, n_sweeps: int, n_chains: int = 
     """Equilibrium samples of the periodic L x L Ising model, one per independent chain.
 
     Each chain starts from independent uniformly random spins (infinite temperature) and runs
-    ``n_sweeps`` sweeps of ``algorithm`` at inverse temperature ``beta``; the chains are
-    ``jax.vmap``-ed, so they run as one compiled program. E = -J sum s s - h sum s.
+    ``n_sweeps`` sweeps of ``algorithm`` at inverse temperature ``beta``; the chains run as one
+    compiled program (:func:`statmech.mcmc.sample_chains`). E = -J sum s s - h sum s.
 
     Args:
       key: a ``jax.random.key``.
@@ -244,17 +244,14 @@ def sample(key: jax.Array, L: int, beta: Any, *, n_sweeps: int, n_chains: int = 
     kernel = _kernel(algorithm)
     dtype = float_dtype()
     params = mcmc.LatticeParams(jnp.asarray(J, dtype), jnp.asarray(J, dtype), jnp.asarray(h, dtype))
-    return _run(kernel, key, jnp.asarray(beta, dtype), params, L, n_sweeps, n_chains)
+    keys, states = _starts(kernel, key, L, n_chains)
+    return mcmc.sample_chains(kernel, keys, states, n_sweeps, params=params,
+                              beta=jnp.asarray(beta, dtype), keep_trace=False).state.spins
 
 
-@functools.partial(jax.jit, static_argnums=(0, 4, 5, 6))
-def _run(kernel, key, beta, params, L, n_sweeps, n_chains):
+@functools.partial(jax.jit, static_argnums=(0, 2, 3))
+def _starts(kernel, key, L, n_chains):
+    """One key and one uniformly random (infinite-temperature) start per chain."""
     k_init, k_run = jax.random.split(key)
     starts = jax.random.rademacher(k_init, (n_chains, L, L), dtype=jnp.int8)
-
-    def chain(k, spins):
-        state = kernel.init(spins)
-        return mcmc.sample(kernel, k, state, n_sweeps, params=params, beta=beta,
-                           keep_trace=False).state.spins
-
-    return jax.vmap(chain)(jax.random.split(k_run, n_chains), starts)
+    return jax.random.split(k_run, n_chains), jax.vmap(kernel.init)(starts)

@@ -16,7 +16,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from statmech import mcmc
-from statmech._validate import (
+from statmech.validate import (
     check_beta,
     check_finite,
     check_real_array,
@@ -103,8 +103,8 @@ def sample(key: jax.Array, L: int, q: int, beta: Any, *, n_sweeps: int, n_chains
     """Equilibrium samples of the periodic L x L q-state Potts model, one per chain.
 
     The twin of :func:`models.ising.sample`: independent chains from uniformly random colours,
-    ``n_sweeps`` cluster updates each (Swendsen-Wang sweeps, or single Wolff clusters), vmapped
-    into one compiled program.
+    ``n_sweeps`` cluster updates each (Swendsen-Wang sweeps, or single Wolff clusters), run as
+    one compiled program by :func:`statmech.mcmc.sample_chains`.
 
     Args:
       key: a ``jax.random.key``.
@@ -143,21 +143,19 @@ def sample(key: jax.Array, L: int, q: int, beta: Any, *, n_sweeps: int, n_chains
     dtype = float_dtype()
     Jf = jnp.asarray(J, dtype)
     params = mcmc.LatticeParams(Jf, Jf, jnp.zeros((), dtype))
-    return _run(_kernel(algorithm, q), key, jnp.asarray(beta, dtype), params, L, q, n_sweeps,
-                n_chains)
+    kernel = _kernel(algorithm, q)
+    keys, states = _starts(kernel, key, L, q, n_chains)
+    out = mcmc.sample_chains(kernel, keys, states, n_sweeps, params=params,
+                             beta=jnp.asarray(beta, dtype), keep_trace=False).state.spins
+    return ((out + 1) // 2).astype(jnp.int8) if q == 2 else out.astype(jnp.int8)
 
 
-@functools.partial(jax.jit, static_argnums=(0, 4, 5, 6, 7))
-def _run(kernel, key, beta, params, L, q, n_sweeps, n_chains):
+@functools.partial(jax.jit, static_argnums=(0, 2, 3, 4))
+def _starts(kernel, key, L, q, n_chains):
+    """One key and one uniformly random start per chain (q = 2 kernels use +-1 spins; the
+    colours are {0, 1})."""
     k_init, k_run = jax.random.split(key)
     starts = jax.random.randint(k_init, (n_chains, L, L), 0, q).astype(jnp.int8)
-    if q == 2:                        # the q = 2 kernels use +-1 spins; colours are {0, 1}
+    if q == 2:
         starts = 2 * starts - 1
-
-    def chain(k, spins):
-        state = kernel.init(spins)
-        out = mcmc.sample(kernel, k, state, n_sweeps, params=params, beta=beta,
-                          keep_trace=False).state.spins
-        return (out + 1) // 2 if q == 2 else out
-
-    return jax.vmap(chain)(jax.random.split(k_run, n_chains), starts).astype(jnp.int8)
+    return jax.random.split(k_run, n_chains), jax.vmap(kernel.init)(starts)

@@ -13,14 +13,28 @@ Exact and Monte Carlo partition functions as ordinary JAX functions: ``jit``, ``
   ``LogZEstimate``.
 - ``statmech.thermodynamics``: U, C, F, S from any differentiable ln Z(beta).
 - ``statmech.checks``: checkify-based checked variants for use under ``jit``.
+- ``statmech.validate``: the argument checks of the public boundary, for model authors too.
+- ``statmech.random``: the counter-based generator (uniforms, Bernoulli, signs, permutations).
+- ``statmech.EnergyFn``: the protocol ``energy_fn(params, x) -> scalar`` every estimator takes.
 """
 
-from statmech import checks, estimators, exact, lattice, mcmc, observables, sharding
+from statmech import (
+    checks,
+    estimators,
+    exact,
+    lattice,
+    mcmc,
+    observables,
+    random,
+    sharding,
+    validate,
+)
+from statmech._types import EnergyFn
 from statmech.estimators import LogZEstimate, log_z
 from statmech.thermo import Thermodynamics, thermodynamics
 
 __all__ = [
     "checks", "estimators", "exact", "lattice", "mcmc", "observables", "sharding", "thermodynamics",
-    "Thermodynamics", "log_z", "LogZEstimate",
+    "Thermodynamics", "log_z", "LogZEstimate", "validate", "random", "EnergyFn",
 ]
 __version__ = "0.1.0"

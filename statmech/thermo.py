@@ -8,7 +8,7 @@ from typing import Any, NamedTuple
 import jax
 import jax.numpy as jnp
 
-from statmech._validate import check_beta, check_shape
+from statmech.validate import check_beta, check_shape
 
 __all__ = ["Thermodynamics", "thermodynamics"]
 

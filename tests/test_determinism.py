@@ -26,7 +26,7 @@ def test_samplers_are_deterministic_given_the_key():
                                   algorithm="swendsen_wang"),
            jax.random.key(0), jax.random.key(1))
     p = rbm.init_params(jax.random.key(2), 6, 4, scale=1.0)
-    _twice(lambda k: rbm.sample(k, p, 5, n_steps=3), jax.random.key(0), jax.random.key(1))
+    _twice(lambda k: rbm.sample(k, p, 5, n_sweeps=3), jax.random.key(0), jax.random.key(1))
 
 
 def test_monte_carlo_estimates_are_deterministic_given_the_key():

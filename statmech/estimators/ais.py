@@ -20,7 +20,6 @@ References:
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import jax
@@ -28,59 +27,27 @@ import jax.numpy as jnp
 import numpy as np
 from jax import lax
 
-from statmech._validate import check_beta, check_static_int, float_dtype
+from statmech._types import EnergyFn
+from statmech.estimators._common import (
+    check_common,
+    init_all,
+    uniform_positions,
+    unit_values,
+)
 from statmech.estimators.base import LogZEstimate, log_mean_exp_stats
 from statmech.estimators.schedules import check_schedule
-from statmech.mcmc.base import SamplingAlgorithm, check_params
+from statmech.estimators.score import with_score_gradient
+from statmech.mcmc.base import SamplingAlgorithm, check_params, position_of
+from statmech.validate import check_static_int, float_dtype
 
 __all__ = ["ais", "reverse_ais", "uniform_positions", "unit_values"]
-
-EnergyFn = Callable[[Any, jax.Array], jax.Array]
-
-
-def unit_values(spins: Any, name: str = "spins") -> tuple[int, ...]:
-    """The allowed unit values: (-1, 1), (0, 1), or q >= 2 Potts states such as (0, 1, 2)."""
-    try:
-        values = tuple(int(v) for v in spins)
-    except TypeError as err:
-        raise TypeError(f"{name} must be a tuple of unit values such as (-1, 1), (0, 1) or "
-                        f"(0, 1, 2), got {spins!r}") from err
-    if len(values) < 2 or len(set(values)) != len(values) or any(
-            int(v) != float(v) for v in spins):
-        raise ValueError(f"{name} must list at least 2 distinct integer unit values, got "
-                         f"{spins!r}")
-    return values
-
-
-def uniform_positions(key: jax.Array, shape: tuple[int, ...], n_chains: int,
-                      spins: tuple[int, ...] = (-1, 1)) -> jax.Array:
-    """``n_chains`` exact samples of the uniform (t = 0) distribution, ``[n_chains, *shape]``,
-    each unit uniform over ``spins`` (2 values, or q Potts states)."""
-    values = jnp.asarray(unit_values(spins), jnp.int8)
-    full = (n_chains,) + tuple(shape)
-    if len(values) == 2:
-        return values[jax.random.bernoulli(key, 0.5, full).astype(jnp.int32)]
-    return values[jax.random.randint(key, full, 0, len(values))]
-
-
-def _check_common(algo, energy_fn, beta, n_chains, n_steps):
-    if not isinstance(algo, SamplingAlgorithm):
-        raise TypeError(f"algo must be a statmech.mcmc.SamplingAlgorithm, got "
-                        f"{type(algo).__name__}")
-    if not callable(energy_fn):
-        raise TypeError(f"energy_fn must be callable energy_fn(params, x), got "
-                        f"{type(energy_fn).__name__}")
-    check_beta(beta)
-    n_chains = check_static_int(n_chains, "n_chains", minimum=2)
-    n_steps = check_static_int(n_steps, "n_steps", minimum=1)
-    return n_chains, n_steps
 
 
 def _anneal(algo, energy_fn, params, beta, key, states, schedule, n_steps):
     """Scan over the schedule: weight increment -(t_k - t_(k-1)) beta E, then
     ``n_steps`` kernel steps at t_k beta. Returns (final states, log weights [chains])."""
     n_chains = jax.tree_util.tree_leaves(states)[0].shape[0]
-    energy = jax.vmap(lambda s: energy_fn(params, _spins(s).astype(float_dtype())))
+    energy = jax.vmap(lambda s: energy_fn(params, position_of(s).astype(float_dtype())))
 
     def move(st, key, b):
         def one(st, k):
@@ -98,45 +65,6 @@ def _anneal(algo, energy_fn, params, beta, key, states, schedule, n_steps):
     (states, log_w), _ = lax.scan(body, (states, jnp.zeros((n_chains,), float_dtype())),
                                   (schedule[:-1], schedule[1:], keys))
     return states, log_w
-
-
-def _spins(state):
-    return state.spins if hasattr(state, "spins") else state
-
-
-def _score_grad(energy_fn, params, beta, states, log_w):
-    """Self-normalised importance-weighted -beta E_p[dE/dtheta] and -E_p[E] from final samples."""
-    x = _spins(states).astype(float_dtype())
-    W = jax.nn.softmax(log_w)
-
-    def mean_energy(p):
-        return jnp.sum(W * jax.vmap(lambda xi: energy_fn(p, xi))(x))
-
-    e_mean, g_params = jax.value_and_grad(mean_energy)(params)
-    return jax.tree_util.tree_map(lambda g: -beta * g, g_params), -e_mean
-
-
-def _make_differentiable(run: Callable, energy_fn: EnergyFn):
-    """Wrap ``run(params, beta) -> (log_z, stderr, ess, log_w, states, sample_log_w)`` in a
-    custom_vjp whose gradient is the score-function identity from the run's own samples of the
-    target, ``states`` weighted by ``sample_log_w``."""
-
-    @jax.custom_vjp
-    def estimate(params, beta):
-        return run(params, beta)[:4]
-
-    def fwd(params, beta):
-        log_z, stderr, ess, log_w, states, sample_log_w = run(params, beta)
-        return (log_z, stderr, ess, log_w), (params, beta, states, sample_log_w)
-
-    def bwd(res, cotangents):
-        params, beta, states, log_w = res
-        g = cotangents[0]
-        g_params, g_beta = _score_grad(energy_fn, params, beta, states, log_w)
-        return (jax.tree_util.tree_map(lambda a: g * a, g_params), g * g_beta)
-
-    estimate.defvjp(fwd, bwd)
-    return estimate
 
 
 def ais(key: jax.Array, algo: SamplingAlgorithm, energy_fn: EnergyFn, params: Any, beta: Any,
@@ -181,7 +109,7 @@ def ais(key: jax.Array, algo: SamplingAlgorithm, energy_fn: EnergyFn, params: An
     References:
       R. M. Neal, Statistics and Computing 11, 125 (2001).
     """
-    n_chains, n_steps = _check_common(algo, energy_fn, beta, n_chains, n_steps)
+    n_chains, n_steps = check_common(algo, energy_fn, beta, n_chains, n_steps)
     schedule = check_schedule(schedule)
     values = unit_values(spins)
     shape = tuple(int(d) for d in shape)
@@ -189,28 +117,19 @@ def ais(key: jax.Array, algo: SamplingAlgorithm, energy_fn: EnergyFn, params: An
     log_z0 = n_sites * np.log(len(values))
     k_init, k_run = jax.random.split(key)
     positions = uniform_positions(k_init, shape, n_chains, values)
-    states = _init_all(algo, positions, check_every=False)
+    states = init_all(algo, positions, check_every=False)
     check_params(params, jax.tree_util.tree_map(lambda x: x[0], states))
 
-    def run(params, beta):
+    def run(params, beta, aux):
+        k_run, states, schedule = aux
         final, log_w = _anneal(algo, energy_fn, params, beta, k_run, states, schedule, n_steps)
         log_mean, stderr, ess = log_mean_exp_stats(log_w)
         return log_mean + log_z0, stderr, ess, log_w, final, log_w
 
-    log_z, stderr, ess, log_w = _make_differentiable(run, energy_fn)(
-        params, jnp.asarray(beta, float_dtype()))
+    log_z, stderr, ess, log_w = with_score_gradient(run, energy_fn)(
+        params, jnp.asarray(beta, float_dtype()), (k_run, states, schedule))
     return LogZEstimate(log_z, lax.stop_gradient(stderr), lax.stop_gradient(ess),
                         lax.stop_gradient(log_w))
-
-
-def _init_all(algo, positions, *, check_every: bool = True):
-    """The kernels' ``init`` validates a concrete position (shape, values): check every one
-    (user samples) or only the first (positions drawn here, valid by construction), outside
-    jit, then convert them all with ``vmap``."""
-    if not isinstance(positions, jax.core.Tracer):
-        for i in range(positions.shape[0] if check_every else 1):
-            algo.init(positions[i])
-    return jax.vmap(algo.init)(positions)
 
 
 def reverse_ais(key: jax.Array, algo: SamplingAlgorithm, energy_fn: EnergyFn, params: Any,
@@ -243,29 +162,24 @@ def reverse_ais(key: jax.Array, algo: SamplingAlgorithm, energy_fn: EnergyFn, pa
     samples = jnp.asarray(samples)
     if samples.ndim < 2:
         raise ValueError(f"samples must be [n_chains, *shape], got shape {samples.shape}")
-    n_chains, n_steps = _check_common(algo, energy_fn, beta, samples.shape[0], n_steps)
+    n_chains, n_steps = check_common(algo, energy_fn, beta, samples.shape[0], n_steps)
     schedule = check_schedule(schedule)
-    states = _init_all(algo, samples)
+    states = init_all(algo, samples)
     check_params(params, jax.tree_util.tree_map(lambda x: x[0], states))
     n_states = check_static_int(n_states, "n_states", minimum=2)
     log_z0 = int(np.prod(samples.shape[1:])) * np.log(n_states)
-    reverse = 1.0 - schedule[::-1]          # as "time" 0 -> 1, temperatures t = 1 - s
 
-    def run(params, beta):
-        # Walk t from 1 down to 0: weight +(t_k - t_(k-1)) beta E(x) evaluated before moving
-        # at t_(k-1). Written with the forward machinery on s = 1 - t.
-        def energy_rev(p, x):
-            return -energy_fn(p, x)
-
-        x_states = states
-        log_w = jnp.zeros((n_chains,), float_dtype())
-        keys = jax.random.split(key, schedule.shape[0] - 1)
-        energy = jax.vmap(lambda s: energy_rev(params, _spins(s).astype(float_dtype())))
+    def run(params, beta, aux):
+        # Walk t from 1 down to 0 as "time" s = 1 - t from 0 to 1: the weight gains
+        # +(t_(k-1) - t_k) beta E(x), evaluated before moving at t_k beta.
+        key, states, schedule = aux
+        reverse = 1.0 - schedule[::-1]
+        energy = jax.vmap(lambda s: energy_fn(params, position_of(s).astype(float_dtype())))
 
         def body(carry, xs):
             st, lw = carry
             s_prev, s, k = xs
-            lw = lw - (s - s_prev) * beta * energy(st)       # = +(t_prev - t) beta E
+            lw = lw + (s - s_prev) * beta * energy(st)
             t = 1.0 - s
 
             def one(st, kk):
@@ -275,12 +189,14 @@ def reverse_ais(key: jax.Array, algo: SamplingAlgorithm, energy_fn: EnergyFn, pa
             st = lax.scan(one, st, jax.random.split(k, n_steps))[0]
             return (st, lw), None
 
-        (_, log_w), _ = lax.scan(body, (x_states, log_w), (reverse[:-1], reverse[1:], keys))
+        keys = jax.random.split(key, schedule.shape[0] - 1)
+        log_w = jnp.zeros((n_chains,), float_dtype())
+        (_, log_w), _ = lax.scan(body, (states, log_w), (reverse[:-1], reverse[1:], keys))
         log_mean, stderr, ess = log_mean_exp_stats(log_w)
         # the gradient uses the given samples of p_1, equally weighted
-        return log_z0 - log_mean, stderr, ess, log_w, x_states, jnp.zeros_like(log_w)
+        return log_z0 - log_mean, stderr, ess, log_w, states, jnp.zeros_like(log_w)
 
-    log_z, stderr, ess, log_w = _make_differentiable(run, energy_fn)(
-        params, jnp.asarray(beta, float_dtype()))
+    log_z, stderr, ess, log_w = with_score_gradient(run, energy_fn)(
+        params, jnp.asarray(beta, float_dtype()), (key, states, schedule))
     return LogZEstimate(log_z, lax.stop_gradient(stderr), lax.stop_gradient(ess),
                         lax.stop_gradient(log_w))

@@ -21,7 +21,7 @@ import jax.numpy as jnp
 import numpy as np
 from jax.scipy.special import logsumexp
 
-from statmech._validate import check_static_int, is_concrete
+from statmech.validate import check_static_int, is_concrete
 
 __all__ = ["linear", "geometric", "piecewise", "adaptive", "check_schedule",
            "conditional_ess"]

@@ -21,18 +21,17 @@ import jax.numpy as jnp
 import numpy as np
 from jax import lax
 
-from statmech._validate import check_static_int, float_dtype
-from statmech.estimators.ais import (
-    EnergyFn,
-    _check_common,
-    _init_all,
-    _make_differentiable,
-    _spins,
+from statmech._types import EnergyFn
+from statmech.estimators._common import (
+    check_common,
+    init_all,
     uniform_positions,
     unit_values,
 )
 from statmech.estimators.base import LogZEstimate
-from statmech.mcmc.base import SamplingAlgorithm, check_params
+from statmech.estimators.score import with_score_gradient
+from statmech.mcmc.base import SamplingAlgorithm, check_params, position_of
+from statmech.validate import check_static_int, float_dtype
 
 __all__ = ["thermodynamic_integration", "quadrature"]
 
@@ -99,7 +98,7 @@ def thermodynamic_integration(key: jax.Array, algo: SamplingAlgorithm, energy_fn
       >>> bool(abs(est.log_z - 12.7855) < 4 * est.stderr + 0.02)    # exact (Kaufman): 12.7855
       True
     """
-    n_chains, n_steps = _check_common(algo, energy_fn, beta, n_chains, n_steps)
+    n_chains, n_steps = check_common(algo, energy_fn, beta, n_chains, n_steps)
     n_burn = check_static_int(n_burn, "n_burn", minimum=0)
     x_nodes, w_nodes = quadrature(n_nodes, quadrature_rule)
     pair = unit_values(spins)
@@ -108,13 +107,13 @@ def thermodynamic_integration(key: jax.Array, algo: SamplingAlgorithm, energy_fn
     k_init, k_run = jax.random.split(key)
     n_runs = n_nodes + 1
     positions = uniform_positions(k_init, shape, n_chains, pair)
-    states = _init_all(algo, positions, check_every=False)
+    states = init_all(algo, positions, check_every=False)
     check_params(params, jax.tree_util.tree_map(lambda x: x[0], states))
     t = jnp.asarray(np.append(x_nodes, 1.0), float_dtype())
     w = jnp.asarray(w_nodes, float_dtype())
 
     def chain(key, state, params, b):
-        energy = lambda s: energy_fn(params, _spins(s).astype(float_dtype()))
+        energy = lambda s: energy_fn(params, position_of(s).astype(float_dtype()))
 
         def sweep(st, k):
             return algo.step(k, st, params, b)[0], None
@@ -130,7 +129,8 @@ def thermodynamic_integration(key: jax.Array, algo: SamplingAlgorithm, energy_fn
         state, energies = lax.scan(record, state, jax.random.split(k_keep, n_steps))
         return state, jnp.mean(energies)
 
-    def run(params, beta):
+    def run(params, beta, aux):
+        k_run, states = aux
         # Chains are annealed through the nodes in increasing order (each node starts from the
         # previous node's states, then n_burn sweeps), which avoids the metastable domain
         # states that random starts fall into below T_c.
@@ -152,6 +152,6 @@ def thermodynamic_integration(key: jax.Array, algo: SamplingAlgorithm, energy_fn
         zeros = jnp.zeros((n_chains,), float_dtype())
         return log_z, stderr, jnp.asarray(n_chains, float_dtype()), zeros, final, zeros
 
-    log_z, stderr, ess, _ = _make_differentiable(run, energy_fn)(params,
-                                                                 jnp.asarray(beta, float_dtype()))
+    log_z, stderr, ess, _ = with_score_gradient(run, energy_fn)(
+        params, jnp.asarray(beta, float_dtype()), (k_run, states))
     return LogZEstimate(log_z, lax.stop_gradient(stderr), lax.stop_gradient(ess), None)

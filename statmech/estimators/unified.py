@@ -9,13 +9,12 @@ d ln Z / d theta = -beta E_p[dE/dtheta] (and d ln Z / d beta = -<E>) from their 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, NamedTuple
+from typing import Any
 
 import jax
 import jax.numpy as jnp
 import numpy as np
 
-from statmech._validate import check_beta, check_static_int, is_concrete
 from statmech.estimators.ais import ais, reverse_ais
 from statmech.estimators.base import LogZEstimate
 from statmech.estimators.schedules import linear
@@ -27,25 +26,13 @@ from statmech.exact import (
     log_z_enumerate,
     transfer_matrix_log_z,
 )
-from statmech.mcmc.base import LatticeParams, lattice_energy
+from statmech.lattice.params import LatticeParams, SquareLattice, lattice_energy
+from statmech.validate import check_beta, check_static_int, is_concrete
 
 __all__ = ["SquareLattice", "log_z", "METHODS"]
 
 METHODS = ("auto", "enumerate", "kaufman", "transfer_matrix", "ais", "reverse_ais", "ti")
 _MC = ("ais", "reverse_ais", "ti")
-
-
-class SquareLattice(NamedTuple):
-    """The Ising model on the periodic L x M square lattice, with :class:`LatticeParams`
-    ``(J_right, J_down, h)`` (scalars or [L, M]) and energy
-    :func:`statmech.mcmc.lattice_energy`. Every method applies to it."""
-
-    L: int
-    M: int | None = None
-
-    @property
-    def shape(self) -> tuple[int, int]:
-        return (self.L, self.L if self.M is None else self.M)
 
 
 def _exact(value) -> LogZEstimate:

@@ -16,8 +16,14 @@ import jax
 import jax.numpy as jnp
 from jax import lax
 
-from statmech._validate import check_beta, check_finite, check_shape, check_spins_pair, is_concrete
 from statmech.exact.enumerate import MAX_ENUMERATE, _states
+from statmech.validate import (
+    check_beta,
+    check_finite,
+    check_shape,
+    check_spins_pair,
+    check_symmetric,
+)
 
 __all__ = ["log_z_dense"]
 
@@ -62,10 +68,7 @@ def log_z_dense(W: Any, b: Any, beta: Any = 1.0, *, spins: tuple[float, float] =
     if not 1 <= n <= MAX_ENUMERATE:
         raise ValueError(f"n = len(b) must be in [1, {MAX_ENUMERATE}] for enumeration (2**n "
                          f"states), got n={n}; use a Monte Carlo estimator beyond it")
-    if is_concrete(W):
-        Wn = jnp.asarray(W)
-        if not bool(jnp.allclose(Wn, Wn.T, rtol=1e-5, atol=1e-6)):
-            raise ValueError("W must be symmetric (E = -1/2 x.W.x); got an asymmetric matrix")
+    check_symmetric(W, "W")
     pair = check_spins_pair(spins)
     dtype = jnp.zeros((), dtype=float).dtype
     return _log_z_dense(jnp.asarray(W, dtype), jnp.asarray(b, dtype), jnp.asarray(beta, dtype),

@@ -18,7 +18,7 @@ import jax.numpy as jnp
 from jax import lax
 
 from statmech._types import EnergyFn, Params
-from statmech._validate import check_beta, check_spins_pair, check_static_int
+from statmech.validate import check_beta, check_spins_pair, check_static_int
 
 __all__ = [
     "MAX_ENUMERATE",

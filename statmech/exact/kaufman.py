@@ -10,8 +10,8 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from statmech._validate import check_beta, check_finite, check_shape, check_static_int, is_concrete
 from statmech.exact._special import log_2cosh, log_sinh
+from statmech.validate import check_beta, check_finite, check_shape, check_static_int, is_concrete
 
 __all__ = ["ising2d_log_z"]
 

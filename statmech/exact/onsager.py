@@ -9,8 +9,8 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from statmech._validate import check_beta, check_finite, check_shape, is_concrete
 from statmech.exact._special import gauss_legendre_graded, log_2cosh, log_sinh
+from statmech.validate import check_beta, check_finite, check_shape, is_concrete
 
 __all__ = ["BETA_C", "onsager_log_z_per_site", "onsager_energy_per_site", "yang_magnetization"]
 

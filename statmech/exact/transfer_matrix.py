@@ -19,7 +19,7 @@ import jax.numpy as jnp
 import numpy as np
 from jax import lax
 
-from statmech._validate import check_beta, check_finite, check_shape
+from statmech.validate import check_beta, check_finite, check_shape
 
 __all__ = ["MAX_WIDTH_SPARSE", "MAX_WIDTH_DENSE", "transfer_matrix_log_z"]
 

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from statmech._validate import check_static_int, is_concrete
+from statmech.validate import check_static_int, is_concrete
 
 __all__ = ["greedy_coloring", "checkerboard_coloring", "is_proper_coloring"]
 

@@ -11,8 +11,8 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from statmech._validate import check_static_int
 from statmech.lattice.coloring import _adjacency, _check_edges, greedy_coloring
+from statmech.validate import check_static_int
 
 __all__ = ["Graph", "from_edges", "complete", "bipartite"]
 

@@ -14,9 +14,9 @@ from typing import Any
 
 import numpy as np
 
-from statmech._validate import check_static_int
 from statmech.lattice.coloring import checkerboard_coloring, greedy_coloring
 from statmech.lattice.graph import _MAX_NODES, Graph, _make_graph
+from statmech.validate import check_static_int
 
 __all__ = ["square", "cubic", "triangular"]
 

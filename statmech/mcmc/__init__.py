@@ -4,7 +4,6 @@ Every kernel is a :class:`SamplingAlgorithm` ``(init, step)`` with
 ``step(key, state, params, beta) -> (State, Info)``; ``sample`` runs one under ``lax.scan``.
 """
 
-from statmech.mcmc._random import hash_uniform, key_words, mix32
 from statmech.mcmc.base import (
     DenseParams,
     GraphParams,
@@ -14,12 +13,13 @@ from statmech.mcmc.base import (
     SpinState,
     lattice_energy,
 )
-from statmech.mcmc.driver import Moments, SampleResult, sample
+from statmech.mcmc.driver import Moments, SampleResult, sample, sample_chains
 from statmech.mcmc.heat_bath import heat_bath
 from statmech.mcmc.metropolis import metropolis
 from statmech.mcmc.parallel_tempering import PTInfo, PTState, parallel_tempering
 from statmech.mcmc.swendsen_wang import SwendsenWangInfo, swendsen_wang
 from statmech.mcmc.wolff import WolffInfo, wolff
+from statmech.random import hash_uniform, key_words, mix32
 
 __all__ = [
     "hash_uniform",
@@ -35,6 +35,7 @@ __all__ = [
     "Moments",
     "SampleResult",
     "sample",
+    "sample_chains",
     "heat_bath",
     "metropolis",
     "parallel_tempering",

@@ -21,8 +21,8 @@ import jax.numpy as jnp
 import numpy as np
 from jax import lax
 
-from statmech._validate import check_beta, check_finite, check_static_int, float_dtype, is_concrete
 from statmech.mcmc.base import SpinState
+from statmech.validate import check_beta, check_finite, check_static_int, float_dtype, is_concrete
 
 __all__ = ["Clusters", "label_clusters", "cluster_sizes", "draw_bonds", "uniforms",
            "uniform_int", "uniform_site", "check_q", "check_position", "check_params"]

@@ -7,7 +7,7 @@ it) and ``u`` one uniform random number per site. The structures:
 - ``"lattice"``: +-1 spins [L, M] on the periodic square lattice, :class:`LatticeParams`, the
   two checkerboard sublattices updated in turn (L, M even). The lattice is held as four
   [L/2, M/2] quarters so a half-sweep touches only its own sites, with counter-based uniforms
-  (:mod:`statmech.mcmc._random`) and, for scalar couplings, an int8 table lookup;
+  (:mod:`statmech.random`) and, for scalar couplings, an int8 table lookup;
 - a :class:`~statmech.lattice.Graph`: +-1 spins [n], :class:`GraphParams`, one block per colour
   of ``graph.colors``, fields by gathering the neighbour table;
 - ``"dense"``: units [n] (+-1 or {0, 1}), :class:`DenseParams`, fields by a matrix-vector product,
@@ -27,16 +27,12 @@ import jax.numpy as jnp
 import numpy as np
 from jax import lax
 
-from statmech._validate import check_spins_pair, check_static_int, is_concrete
 from statmech.lattice import Graph
-from statmech.mcmc._random import hash_bits24, hash_uniform, key_words
 from statmech.mcmc.base import LocalInfo, SamplingAlgorithm, SpinState
+from statmech.random import hash_bits24, hash_uniform, key_words
+from statmech.validate import as_float, check_lattice_spins, check_spins_pair, check_values
 
 Rule = Callable[[jax.Array, jax.Array, jax.Array, jax.Array], jax.Array]
-
-
-def _float(x):
-    return jnp.asarray(x, dtype=jnp.zeros((), dtype=float).dtype)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -44,7 +40,7 @@ def _float(x):
 def lattice_field(s: jax.Array, params) -> jax.Array:
     """phi_ij = J_r[i,j] s_i,j+1 + J_r[i,j-1] s_i,j-1 + J_d[i,j] s_i+1,j + J_d[i-1,j] s_i-1,j
     + h_ij, the local field of the lattice (periodic)."""
-    jr, jd, h = (_float(p) for p in params)
+    jr, jd, h = (as_float(p) for p in params)
     right, left = jnp.roll(s, -1, 1), jnp.roll(s, 1, 1)
     down, up = jnp.roll(s, -1, 0), jnp.roll(s, 1, 0)
     horizontal = jr * (right + left) if jr.ndim == 0 else jr * right + jnp.roll(jr, 1, 1) * left
@@ -70,7 +66,7 @@ def _graph_tables(graph: Graph) -> tuple[np.ndarray, np.ndarray]:
 
 def graph_field(s: jax.Array, params, nbr: np.ndarray, eid: np.ndarray) -> jax.Array:
     """phi_v = sum_{e=(v,u)} J_e s_u + h_v via the padded neighbour table."""
-    J, h = _float(params.J), _float(params.h)
+    J, h = as_float(params.J), as_float(params.h)
     s_ext = jnp.concatenate([s, jnp.zeros((1,), s.dtype)])
     if J.ndim == 0:
         return J * jnp.sum(s_ext[nbr], axis=1) + h
@@ -167,7 +163,7 @@ def _lattice_step(flip_prob: FlipProb) -> Callable:
     """Checkerboard sweep on the lattice split into four [L/2, M/2] quarters.
 
     Each half-sweep touches only the sites it updates (no masked full-lattice pass) and draws
-    exactly one counter-based uniform per updated site (:mod:`statmech.mcmc._random`). A spin
+    exactly one counter-based uniform per updated site (:mod:`statmech.random`). A spin
     flips with probability ``flip_prob(s phi, beta)``. With scalar couplings and field, s phi =
     J_r (s n_r) + J_d (s n_d) + h s takes 18 values, so the probabilities are an 18-entry table
     of integer thresholds computed once per step, picked per site by vector selects and compared
@@ -177,7 +173,7 @@ def _lattice_step(flip_prob: FlipProb) -> Callable:
     def step(key, state, params, beta):
         spins = state.spins
         L, M = spins.shape
-        jr, jd, h = (_float(p) for p in params)
+        jr, jd, h = (as_float(p) for p in params)
         dtype = jr.dtype
         words = key_words(key, 8)
         quarters = {(p, q): spins[p::2, q::2] for p in (0, 1) for q in (0, 1)}
@@ -235,7 +231,7 @@ def _graph_step(rule: Rule, graph: Graph) -> Callable:
 
     def step(key, state, params, beta):
         spins = state.spins
-        s = spins.astype(_float(0).dtype)
+        s = spins.astype(as_float(0).dtype)
         u = jax.random.uniform(key, s.shape, dtype=s.dtype)
         for colour in range(graph.n_colors):
             new = rule(s, graph_field(s, params, nbr, eid), u, beta)
@@ -249,8 +245,8 @@ def _graph_step(rule: Rule, graph: Graph) -> Callable:
 def _dense_step(rule: Rule) -> Callable:
     def step(key, state, params, beta):
         spins = state.spins
-        s = spins.astype(_float(0).dtype)
-        W, b = _float(params.W), _float(params.b)
+        s = spins.astype(as_float(0).dtype)
+        W, b = as_float(params.W), as_float(params.b)
         W = W * (1 - jnp.eye(W.shape[0], dtype=W.dtype))
         u = jax.random.uniform(key, s.shape, dtype=s.dtype)
 
@@ -271,7 +267,7 @@ def _random_scan_step(rule: Rule, field_at: Callable) -> Callable:
 
     def step(key, state, params, beta):
         spins = state.spins
-        s = spins.astype(_float(0).dtype).reshape(-1)
+        s = spins.astype(as_float(0).dtype).reshape(-1)
         n = s.shape[0]
         k_site, k_u = jax.random.split(key)
         sites = jax.random.randint(k_site, (n,), 0, n)
@@ -293,7 +289,7 @@ def _lattice_field_at(s_flat, params, i, shape):
     L, M = shape
     r, c = i // M, i % M
     s = s_flat.reshape(L, M)
-    jr, jd, h = (jnp.broadcast_to(_float(p), (L, M)) for p in params)
+    jr, jd, h = (jnp.broadcast_to(as_float(p), (L, M)) for p in params)
     return (jr[r, c] * s[r, (c + 1) % M] + jr[r, (c - 1) % M] * s[r, (c - 1) % M]
             + jd[r, c] * s[(r + 1) % L, c] + jd[(r - 1) % L, c] * s[(r - 1) % L, c] + h[r, c])
 
@@ -319,40 +315,12 @@ def build_local_kernel(rule: Rule, structure: Any, scan: str, shape: tuple[int, 
             return _dense_step(rule)
 
         def dense_field_at(s, p, i):
-            W, b = _float(p.W), _float(p.b)
+            W, b = as_float(p.W), as_float(p.b)
             return W[i] @ s - W[i, i] * s[i] + b[i]
 
         return _random_scan_step(rule, dense_field_at)
     raise ValueError(f"structure must be 'lattice', 'dense' or a statmech.lattice.Graph, got "
                      f"{structure!r}")
-
-
-def check_lattice_spins(spins: Any, *, checkerboard: bool) -> None:
-    """+-1 spins [L, M], L, M >= 2, and both even when a checkerboard is needed."""
-    shape = jnp.shape(spins)
-    if len(shape) != 2:
-        raise ValueError(f"spins must be a 2-D array [L, M] for the lattice kernels, got shape "
-                         f"{shape}")
-    L, M = shape
-    check_static_int(L, "L (spins.shape[0])", minimum=2)
-    check_static_int(M, "M (spins.shape[1])", minimum=2)
-    if checkerboard and (L % 2 or M % 2):
-        raise ValueError(f"the checkerboard update needs even L and M (a bipartite periodic "
-                         f"lattice), got spins of shape {shape}; use scan='random' or a Graph")
-    check_values(spins, (-1, 1))
-
-
-def check_values(spins: Any, allowed: tuple[int, ...], name: str = "spins") -> None:
-    """Every entry of ``spins`` is in ``allowed`` (when concrete)."""
-    if is_concrete(spins):
-        arr = np.asarray(spins).reshape(-1)
-        chunk = 1 << 22                          # bounded temporaries for huge lattices
-        for start in range(0, arr.size, chunk):
-            part = arr[start:start + chunk]
-            ok = np.isin(part, allowed)
-            if not np.all(ok):
-                raise ValueError(f"{name} must contain only {list(allowed)}, got values such "
-                                 f"as {np.unique(part[~ok])[:3].tolist()}")
 
 
 def make_algorithm(rule_for: Callable[[tuple[float, float]], Rule], flip_prob: FlipProb,

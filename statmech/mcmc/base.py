@@ -1,4 +1,4 @@
-"""The sampler interface shared by every kernel, and the parameter containers of Ising-type models.
+"""The sampler interface shared by every kernel.
 
 A sampler is a :class:`SamplingAlgorithm` of two pure functions (blackjax style):
 
@@ -8,6 +8,8 @@ A sampler is a :class:`SamplingAlgorithm` of two pure functions (blackjax style)
 ``params`` and ``beta`` are traced arguments, so annealing, tempering and ``grad`` never
 recompile. State holds only what the chain needs to continue; diagnostics (acceptance, swap
 rates) live in Info. Write for one chain; many chains are ``jax.vmap`` over keys and states.
+The parameter containers of Ising-type models live in :mod:`statmech.lattice.params` and are
+re-exported here.
 """
 
 from __future__ import annotations
@@ -19,12 +21,14 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from statmech._validate import is_concrete
+from statmech.lattice.params import DenseParams, GraphParams, LatticeParams, lattice_energy
+from statmech.validate import is_concrete
 
 __all__ = [
     "SamplingAlgorithm",
     "lattice_energy",
     "check_params",
+    "position_of",
     "SpinState",
     "LocalInfo",
     "LatticeParams",
@@ -58,39 +62,6 @@ class LocalInfo(NamedTuple):
     acceptance_rate: jax.Array
 
 
-class LatticeParams(NamedTuple):
-    """Ising couplings and fields on a periodic L x M square lattice (as the transfer matrix).
-
-    E(s) = -sum J_right[i,j] s_ij s_i,j+1 - sum J_down[i,j] s_ij s_i+1,j - sum h[i,j] s_ij.
-    Each entry is a scalar (uniform) or an [L, M] array.
-    """
-
-    J_right: Any = 1.0
-    J_down: Any = 1.0
-    h: Any = 0.0
-
-
-class GraphParams(NamedTuple):
-    """Ising couplings and fields on a graph: E(s) = -sum_e J_e s_a s_b - sum_i h_i s_i.
-
-    ``J`` is a scalar or one coupling per edge [E]; ``h`` a scalar or one field per node [n].
-    """
-
-    J: Any = 1.0
-    h: Any = 0.0
-
-
-class DenseParams(NamedTuple):
-    """A dense pairwise model (Boltzmann machine, Hopfield net, SK): E = -1/2 x.W.x - b.x.
-
-    ``W`` is symmetric [n, n]; its diagonal is ignored by the samplers (it is a constant for
-    +-1 spins and a bias for {0, 1} units). ``b`` is [n].
-    """
-
-    W: Any
-    b: Any
-
-
 def check_params(params: Any, state: Any) -> None:
     """Shapes (and, when concrete, finiteness) of the built-in parameter types against the
     chain's spins; other parameter pytrees pass through. Raises ValueError naming the field."""
@@ -118,18 +89,13 @@ def check_params(params: Any, state: Any) -> None:
             raise ValueError(f"{type(params).__name__}.{name} must be finite")
 
 
-def lattice_energy(params: LatticeParams, spins: jax.Array) -> jax.Array:
-    """E(s) = -sum J_right s_ij s_i,j+1 - sum J_down s_ij s_i+1,j - sum h s_ij on the periodic
-    lattice, the energy the lattice kernels sample (spins [L, M], float).
+def position_of(state: Any) -> Any:
+    """The configuration a sampler state holds: ``state.spins`` for the spin kernels, or the
+    state itself for kernels whose state is the configuration.
 
     Example:
       >>> import jax.numpy as jnp
-      >>> float(lattice_energy(LatticeParams(), jnp.ones((4, 4))))    # 32 bonds
-      -32.0
+      >>> position_of(SpinState(jnp.ones(3, jnp.int8))).tolist()
+      [1, 1, 1]
     """
-    s = jnp.asarray(spins)
-    s = s.astype(jnp.promote_types(s.dtype, jnp.float32)) if not jnp.issubdtype(
-        s.dtype, jnp.floating) else s
-    jr, jd, h = (jnp.asarray(p, s.dtype) for p in params)
-    return -(jnp.sum(jr * s * jnp.roll(s, -1, 1)) + jnp.sum(jd * s * jnp.roll(s, -1, 0))
-             + jnp.sum(h * s))
+    return state.spins if hasattr(state, "spins") else state

@@ -23,8 +23,9 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from statmech._validate import check_beta, is_concrete
-from statmech.mcmc.base import SamplingAlgorithm
+from statmech._types import EnergyFn
+from statmech.mcmc.base import SamplingAlgorithm, position_of
+from statmech.validate import check_beta, float_dtype, is_concrete
 
 __all__ = ["PTState", "PTInfo", "init", "build_kernel", "parallel_tempering"]
 
@@ -90,13 +91,12 @@ def _check_ladder(betas: Any) -> np.ndarray | jax.Array:
     if is_concrete(betas):
         arr = np.asarray(betas, dtype=np.float64)
         if np.any(np.diff(arr) <= 0):
-            raise ValueError(f"betas must be strictly increasing (hottest first), got "
-                             f"{arr.tolist()}")
+            raise ValueError(f"betas must be strictly increasing (ascending: hottest first, "
+                             f"target last), got {arr.tolist()}")
     return betas
 
 
-def build_kernel(kernel: SamplingAlgorithm | Callable,
-                 energy_fn: Callable[[Any, Any], jax.Array]) -> Callable:
+def build_kernel(kernel: SamplingAlgorithm | Callable, energy_fn: EnergyFn) -> Callable:
     """``step(key, state, params, betas) -> (PTState, PTInfo)`` for the wrapped kernel step."""
     inner = kernel.step if isinstance(kernel, SamplingAlgorithm) else kernel
 
@@ -106,7 +106,8 @@ def build_kernel(kernel: SamplingAlgorithm | Callable,
         k_move, k_parity, k_swap = jax.random.split(key, 3)
         states, kinfo = jax.vmap(inner, in_axes=(0, 0, None, 0))(
             jax.random.split(k_move, R), state.states, params, betas)
-        energy = jax.vmap(energy_fn, in_axes=(0, None))(states, params)
+        x = position_of(states)
+        energy = jax.vmap(energy_fn, in_axes=(None, 0))(params, x.astype(float_dtype()))
         parity = jax.random.bernoulli(k_parity).astype(jnp.int32)
         k = jnp.arange(R - 1)
         attempted = (k % 2) == parity
@@ -130,8 +131,7 @@ def build_kernel(kernel: SamplingAlgorithm | Callable,
     return step
 
 
-def parallel_tempering(kernel: SamplingAlgorithm,
-                       energy_fn: Callable[[Any, Any], jax.Array]) -> SamplingAlgorithm:
+def parallel_tempering(kernel: SamplingAlgorithm, energy_fn: EnergyFn) -> SamplingAlgorithm:
     """Replica exchange over a beta ladder, wrapping any kernel.
 
     Each step moves every replica with ``kernel`` at its own beta_k, then proposes exchanges
@@ -140,18 +140,20 @@ def parallel_tempering(kernel: SamplingAlgorithm,
 
     Args:
       kernel: the :class:`SamplingAlgorithm` run at each temperature.
-      energy_fn: ``energy_fn(kernel_state, params) -> E`` of one replica.
+      energy_fn: ``energy_fn(params, x) -> E`` of one replica's configuration x (the kernel
+        state's ``spins``, as a float array): the energy the kernel samples, p_beta(x) ~
+        exp(-beta E(x)), the same function the estimators take.
 
     Returns:
       ``SamplingAlgorithm(init, step)`` with ``init(positions, betas)`` (positions stacked along
-      a leading axis R; betas strictly increasing, hottest first) and
+      a leading axis R; betas strictly increasing: hottest first, the target last) and
       ``step(key, state, params, betas)``: the ladder is a traced argument.
 
     Example:
       >>> import jax, jax.numpy as jnp
       >>> from statmech.mcmc import heat_bath, parallel_tempering, LatticeParams
       >>> hb = heat_bath("lattice")
-      >>> energy = lambda st, p: -jnp.sum(st.spins * jnp.roll(st.spins, 1, 0)).astype(float)
+      >>> energy = lambda p, s: -jnp.sum(s * jnp.roll(s, 1, 0))
       >>> pt = parallel_tempering(hb, energy)
       >>> betas = jnp.array([0.2, 0.4, 0.6])
       >>> state = pt.init(jnp.ones((3, 4, 4), jnp.int8), betas)

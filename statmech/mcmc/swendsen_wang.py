@@ -25,7 +25,6 @@ from typing import Any, NamedTuple
 import jax
 import jax.numpy as jnp
 
-from statmech._validate import float_dtype
 from statmech.mcmc._clusters import (
     check_params,
     check_q,
@@ -37,6 +36,7 @@ from statmech.mcmc._clusters import (
     uniforms,
 )
 from statmech.mcmc.base import SamplingAlgorithm, SpinState
+from statmech.validate import float_dtype
 
 __all__ = ["SwendsenWangInfo", "init", "build_kernel", "swendsen_wang"]
 

@@ -27,7 +27,6 @@ import jax
 import jax.numpy as jnp
 from jax import lax
 
-from statmech._validate import check_static_int, float_dtype
 from statmech.mcmc._clusters import (
     check_params,
     check_q,
@@ -39,6 +38,7 @@ from statmech.mcmc._clusters import (
     uniforms,
 )
 from statmech.mcmc.base import SamplingAlgorithm, SpinState
+from statmech.validate import check_static_int, float_dtype
 
 __all__ = ["WolffInfo", "init", "build_kernel", "wolff"]
 

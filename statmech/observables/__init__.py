@@ -1,7 +1,8 @@
 """Observables and Monte Carlo diagnostics, as pure JAX functions (jit- and vmap-compatible).
 
-- ``thermo``: magnetization, ``|m|``, susceptibility, heat capacity, Binder cumulant (with optional
-  importance weights for exact enumeration and reweighting), two-point correlation by FFT.
+- ``spin_observables``: magnetization, ``|m|``, susceptibility, heat capacity, Binder cumulant
+  (with optional importance weights for exact enumeration and reweighting), two-point
+  correlation by FFT.
 - ``autocorr``: autocorrelation, integrated autocorrelation time (Sokal window), effective
   sample size, mean with its standard error, split-R-hat, blocking error, block jackknife.
 """
@@ -16,7 +17,7 @@ from statmech.observables.autocorr import (
     mean_and_stderr,
     split_rhat,
 )
-from statmech.observables.thermo import (
+from statmech.observables.spin_observables import (
     abs_magnetization,
     binder_cumulant,
     heat_capacity,

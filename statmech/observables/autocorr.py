@@ -14,7 +14,7 @@ from typing import Any, NamedTuple
 import jax
 import jax.numpy as jnp
 
-from statmech._validate import check_finite, check_static_int, float_dtype, is_concrete
+from statmech.validate import check_finite, check_static_int, float_dtype, is_concrete
 
 __all__ = ["Estimate", "autocorrelation", "integrated_autocorr_time", "effective_sample_size",
            "mean_and_stderr", "split_rhat", "blocking_error", "jackknife"]

@@ -15,7 +15,6 @@ References:
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Sequence
 from typing import Any
 
@@ -24,8 +23,9 @@ import numpy as np
 from jax.sharding import Mesh, NamedSharding
 from jax.sharding import PartitionSpec as P
 
-from statmech._validate import check_beta
-from statmech.mcmc.driver import SampleResult, sample
+from statmech.mcmc import driver
+from statmech.mcmc.driver import SampleResult
+from statmech.validate import check_chain_axis
 
 __all__ = ["CHAIN_AXIS", "chain_mesh", "shard_chains", "sample_chains"]
 
@@ -64,17 +64,6 @@ def _check_mesh(mesh: Any) -> Mesh:
     return mesh
 
 
-def _n_chains(tree: Any, name: str) -> int:
-    leaves = jax.tree_util.tree_leaves(tree)
-    if not leaves:
-        raise ValueError(f"{name} must contain at least one array")
-    sizes = {int(np.shape(leaf)[0]) if np.ndim(leaf) else -1 for leaf in leaves}
-    if -1 in sizes or len(sizes) != 1:
-        raise ValueError(f"every array in {name} must have the same leading (chain) axis, got "
-                         f"leading sizes {sorted(sizes)} (-1: a scalar)")
-    return sizes.pop()
-
-
 def _check_divisible(n_chains: int, mesh: Mesh) -> None:
     n_dev = mesh.shape[CHAIN_AXIS]
     if n_chains % n_dev:
@@ -103,31 +92,17 @@ def shard_chains(x: Any, mesh: Mesh) -> Any:
       (True, True)
     """
     mesh = _check_mesh(mesh)
-    _check_divisible(_n_chains(x, "x"), mesh)
+    _check_divisible(check_chain_axis(x, "x"), mesh)
     return jax.device_put(x, NamedSharding(mesh, P(CHAIN_AXIS)))
-
-
-@functools.lru_cache(maxsize=64)
-def _compiled(kernel, n_steps: int, mesh: Mesh, kwargs: tuple):
-    chains = NamedSharding(mesh, P(CHAIN_AXIS))
-    replicated = NamedSharding(mesh, P())
-    kw = dict(kwargs)
-
-    def run(keys, states, params, beta):
-        one = lambda k, s: sample(kernel, k, s, n_steps, params=params, beta=beta, **kw)  # noqa: E731
-        return jax.vmap(one)(keys, states)
-
-    return jax.jit(run, in_shardings=(chains, chains, replicated, replicated),
-                   out_shardings=chains)
 
 
 def sample_chains(kernel: Any, keys: jax.Array, states: Any, n_steps: int, *, params: Any,
                   beta: Any, mesh: Mesh, **sample_kwargs: Any) -> SampleResult:
     """:func:`statmech.mcmc.sample` for a batch of chains, each device running its share.
 
-    Equivalent to ``jax.vmap(lambda k, s: sample(kernel, k, s, n_steps, params=params,
-    beta=beta, **sample_kwargs))(keys, states)`` (bit for bit), compiled with ``jax.jit`` whose
-    input and output shardings put the chain axis on the mesh axis ``"chains"``; ``params`` and
+    :func:`statmech.mcmc.sample_chains` (``jax.vmap`` of :func:`statmech.mcmc.sample`, bit for
+    bit the same numbers) compiled with ``jax.jit`` whose input and output shardings put the
+    chain axis on the mesh axis ``"chains"``; ``params`` and
     ``beta`` are replicated and traced (changing them does not recompile).
 
     Args:
@@ -167,18 +142,7 @@ def sample_chains(kernel: Any, keys: jax.Array, states: Any, n_steps: int, *, pa
       in_shardings / out_shardings).
     """
     mesh = _check_mesh(mesh)
-    n_chains = _n_chains(keys, "keys")
-    n_states = _n_chains(states, "states")
-    if n_states != n_chains:
-        raise ValueError(f"keys and states must have the same n_chains, got {n_chains} keys and "
-                         f"{n_states} states")
-    _check_divisible(n_chains, mesh)
-    check_beta(beta)
-    try:
-        kwargs = tuple(sorted(sample_kwargs.items()))
-        hash(kwargs)
-    except TypeError as err:
-        raise TypeError(f"sample_kwargs must be hashable (they are static), got "
-                        f"{sample_kwargs!r}") from err
-    fn = _compiled(kernel, n_steps, mesh, kwargs)
-    return fn(keys, states, params, beta)
+    _check_divisible(check_chain_axis(keys, "keys"), mesh)
+    shardings = (NamedSharding(mesh, P(CHAIN_AXIS)), NamedSharding(mesh, P()))
+    return driver.sample_chains(kernel, keys, states, n_steps, params=params, beta=beta,
+                                shardings=shardings, **sample_kwargs)

@@ -36,14 +36,15 @@ from jax import lax
 from jax.sharding import Mesh, NamedSharding
 from jax.sharding import PartitionSpec as P
 
-from statmech._validate import (
+from statmech.validate import (
+    as_float,
     check_beta,
     check_finite,
+    check_lattice_spins,
     check_shape,
     check_static_int,
     is_concrete,
 )
-from statmech.mcmc._local import check_lattice_spins
 
 __all__ = ["ROW_AXIS", "DomainResult", "domain_mesh", "domain_local_field",
            "domain_heat_bath_sweeps"]
@@ -63,10 +64,6 @@ class DomainResult(NamedTuple):
     spins: jax.Array
     energy: jax.Array
     magnetization: jax.Array
-
-
-def _float(x):
-    return jnp.asarray(x, dtype=jnp.zeros((), dtype=float).dtype)
 
 
 def domain_mesh(devices: Sequence[jax.Device] | None = None) -> Mesh:
@@ -144,7 +141,7 @@ def _field_fn(mesh: Mesh):
 
     smap = jax.shard_map(local, mesh=mesh, in_specs=(P(ROW_AXIS), P(), P()),
                          out_specs=P(ROW_AXIS))
-    return jax.jit(lambda s, J, h: smap(s.astype(_float(0).dtype), _float(J), _float(h)),
+    return jax.jit(lambda s, J, h: smap(s.astype(as_float(0).dtype), as_float(J), as_float(h)),
                    out_shardings=rows)
 
 
@@ -183,7 +180,7 @@ def _sweeps_fn(mesh: Mesh, n_sweeps: int, shape: tuple[int, int]):
 
     def local(key, s, beta, J, h):
         d = lax.axis_index(ROW_AXIS)
-        s = s.astype(_float(0).dtype)
+        s = s.astype(as_float(0).dtype)
 
         def sweep(s, k):
             u = jax.random.uniform(jax.random.fold_in(k, d), s.shape, dtype=s.dtype)
@@ -202,7 +199,7 @@ def _sweeps_fn(mesh: Mesh, n_sweeps: int, shape: tuple[int, int]):
                          out_specs=(P(ROW_AXIS), P(), P()))
 
     def run(key, spins, beta, J, h):
-        return DomainResult(*smap(key, spins, _float(beta), _float(J), _float(h)))
+        return DomainResult(*smap(key, spins, as_float(beta), as_float(J), as_float(h)))
 
     return jax.jit(run)
 

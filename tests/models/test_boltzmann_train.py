@@ -12,6 +12,7 @@ import pytest
 
 from models import boltzmann
 from models.boltzmann import BoltzmannParams
+from tests.compiles import compile_counter
 
 
 def _planted(seed, n, w_scale=0.5, b_scale=0.1, dtype=np.float32):
@@ -46,7 +47,7 @@ def test_autodiff_gradient_equals_moment_matching(x64):
     params = _planted(0, n, dtype=np.float64)
     data = np.random.default_rng(1).integers(0, 2, size=(200, n))
     key = jax.random.key(0)
-    grads, chains, metrics = jax.jit(boltzmann.exact_grad_fn())(key, params, (), data)
+    grads, chains, metrics = jax.jit(boltzmann.grad_fn("exact"))(key, params, (), data)
     rule = jax.jit(boltzmann.moment_matching_grad)(params, data)
     np.testing.assert_allclose(grads.W, rule.W, rtol=0, atol=1e-6)
     np.testing.assert_allclose(grads.b, rule.b, rtol=0, atol=1e-6)
@@ -83,8 +84,8 @@ def test_pseudo_log_likelihood_matches_brute_force(x64):
     pll = jax.jit(boltzmann.pseudo_log_likelihood)
     np.testing.assert_allclose(pll(params, data), expected.mean(), rtol=1e-12)
     np.testing.assert_allclose(pll(params, data[0]), expected[0], rtol=1e-12)
-    grads, chains, metrics = jax.jit(boltzmann.pl_grad_fn(l2=0.3))(jax.random.key(0), params,
-                                                                    (), data)
+    grads, chains, metrics = jax.jit(boltzmann.grad_fn("pl", l2=0.3))(jax.random.key(0), params,
+                                                                       (), data)
     np.testing.assert_allclose(metrics["pseudo_nll"], -expected.mean(), rtol=1e-12)
     ref = jax.grad(boltzmann.pseudo_log_likelihood)(params, data)
     np.testing.assert_allclose(grads.W, -ref.W + 0.3 * params.W, atol=1e-12)   # l2 W decay
@@ -125,10 +126,10 @@ def test_sample_exact_matches_enumeration():
 def test_pcd_chains_sample_the_model_and_give_the_moment_gradient():
     n, n_chains = 6, 4000
     params = _planted(11, n, w_scale=0.8, b_scale=0.3)
-    chains = jax.jit(boltzmann.init_chains, static_argnums=(1, 2))(jax.random.key(12), n,
-                                                                    n_chains)
     data = np.random.default_rng(13).integers(0, 2, size=(64, n)).astype(np.float32)
-    grads, chains, metrics = jax.jit(boltzmann.pcd_grad_fn(k=25, l2=0.3))(
+    chains = jax.jit(boltzmann.init_chains, static_argnums=(1, 3))(jax.random.key(12), "pcd",
+                                                                    data, n_chains)
+    grads, chains, metrics = jax.jit(boltzmann.grad_fn("pcd", k=25, l2=0.3))(
         jax.random.key(14), params, chains, data)
     assert chains.shape == (n_chains, n) and chains.dtype == jnp.int8
     X, p = _probabilities(params)
@@ -150,8 +151,8 @@ def test_init_chains_matches_data_marginals():
     data = np.zeros((10, 3), np.int8)
     data[:, 0] = 1
     data[:5, 2] = 1
-    chains = jax.jit(boltzmann.init_chains, static_argnums=(1, 2))(jax.random.key(0), 3, 4000,
-                                                                    data)
+    chains = jax.jit(boltzmann.init_chains, static_argnums=(1, 3))(jax.random.key(0), "pcd",
+                                                                    data, 4000)
     means = np.asarray(chains, np.float64).mean(0)
     np.testing.assert_allclose(means, [0.99, 0.01, 0.5], atol=0.03)   # clipped to [0.01, 0.99]
 
@@ -176,7 +177,7 @@ def planted_data():
 def test_fit_recovers_planted_couplings(planted_data, method, extra):
     planted, data = planted_data
     fitted = boltzmann.fit(jax.random.key(22), data, method=method, epochs=10, batch_size=500,
-                           learning_rate=0.2, **extra)
+                           learning_rate=2.0, **extra)
     assert isinstance(fitted, BoltzmannParams)
     W = np.asarray(fitted.W)
     np.testing.assert_allclose(W, W.T, atol=1e-6)
@@ -229,12 +230,26 @@ def test_estimators_reject_bad_input():
     with pytest.raises(ValueError, match="only 0 and 1"):
         boltzmann.moment_matching_grad(small, np.full((2, 3), 0.5))
     with pytest.raises(ValueError, match="k must be >= 1"):
-        boltzmann.pcd_grad_fn(0)
+        boltzmann.grad_fn("pcd", k=0)
     with pytest.raises(ValueError, match="l2 must be >= 0"):
-        boltzmann.exact_grad_fn(l2=-1.0)
+        boltzmann.grad_fn("exact", l2=-1.0)
     with pytest.raises(ValueError, match="l2 must be finite"):
-        boltzmann.pl_grad_fn(l2=float("nan"))
+        boltzmann.grad_fn("pl", l2=float("nan"))
     with pytest.raises(ValueError, match="n_chains must be >= 1"):
-        boltzmann.init_chains(key, 3, 0)
+        boltzmann.init_chains(key, "pcd", np.zeros((2, 3)), 0)
     with pytest.raises(ValueError, match="n must be <= 20"):     # exact ML traced at n > 20
-        boltzmann.exact_grad_fn()(key, big, (), jnp.zeros((2, 21)))
+        boltzmann.grad_fn("exact")(key, big, (), jnp.zeros((2, 21)))
+
+
+@pytest.mark.parametrize("method", ["exact", "pl", "pcd"])
+def test_repeated_fit_with_the_same_shapes_compiles_once(method):
+    """The estimator and the default optimizer are cached objects, so the training loop's
+    compiled program is reused: a second fit (other key, other data of the same shape)
+    compiles nothing at all."""
+    rng = np.random.default_rng(30)
+    kw = {"method": method, "epochs": 2, "batch_size": 10, "learning_rate": 0.1, "n_chains": 20}
+    boltzmann.fit(jax.random.key(0), rng.integers(0, 2, size=(40, 5)), **kw)
+    with compile_counter() as compiles:
+        fitted = boltzmann.fit(jax.random.key(1), rng.integers(0, 2, size=(40, 5)), **kw)
+    assert sum(compiles.values()) == 0, compiles
+    assert np.all(np.isfinite(fitted.W))

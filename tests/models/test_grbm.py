@@ -12,6 +12,7 @@ from scipy import integrate
 
 from models import grbm
 from models.grbm import GaussianRBMParams
+from tests.compiles import compile_counter
 
 
 def _random_params(seed, nv, nh, scale=0.5):
@@ -271,7 +272,7 @@ def test_fit_improves_test_log_likelihood():
     train, test = _standardised_digits()
     key = jax.random.key(0)
     start = grbm.init_from_data(jax.random.key(1), train, 8, scale=0.1)
-    params = grbm.fit(key, train, n_hidden=8, epochs=18, batch_size=50, learning_rate=0.003,
+    params = grbm.fit(key, train, n_hidden=8, epochs=18, batch_size=50, learning_rate=0.03,
                       method="cd", params=start, progress=False)
     test_ll = jax.jit(grbm.log_likelihood)
     before, after = float(test_ll(start, test)), float(test_ll(params, test))
@@ -341,14 +342,26 @@ def test_fit_rejects_bad_data_and_settings():
 
 def test_fit_raises_instead_of_returning_nan(monkeypatch):
     """A diverged run (here simulated: the loop returns NaN weights) is an error, not a result."""
-    from models import grbm_train, train
+    from models import train
 
     def diverged(key, grad_fn, params, data, **kwargs):
         bad = params._replace(W=jnp.full_like(params.W, jnp.nan))
         return train.TrainResult(bad, train.TrainState(jnp.asarray(7), bad, (), (), key), [])
 
-    monkeypatch.setattr(grbm_train._train, "train", diverged)
+    monkeypatch.setattr(train, "train", diverged)
     x = np.random.default_rng(0).normal(size=(20, 3))
     with pytest.raises(FloatingPointError, match=r"params\.W are not finite after 7 steps"):
         grbm.fit(jax.random.key(0), x, n_hidden=2, epochs=1, batch_size=5, learning_rate=0.01,
                  method="cd", progress=False)
+
+
+@pytest.mark.parametrize("method", ["exact", "cd", "pcd"])
+def test_repeated_fit_with_the_same_shapes_compiles_once(method):
+    """A second fit with another key and other data of the same shape compiles nothing."""
+    rng = np.random.default_rng(5)
+    kw = dict(n_hidden=2, epochs=2, batch_size=10, learning_rate=0.01, method=method)
+    grbm.fit(jax.random.key(0), rng.normal(size=(40, 3)), **kw)
+    with compile_counter() as compiles:
+        p = grbm.fit(jax.random.key(1), rng.normal(size=(40, 3)), **kw)
+    assert sum(compiles.values()) == 0, compiles
+    assert np.all(np.isfinite(p.W))

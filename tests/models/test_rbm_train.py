@@ -10,6 +10,7 @@ import pytest
 
 from models import rbm
 from models.data import bars_and_stripes, digits
+from tests.compiles import compile_counter
 
 NV, NH = 6, 4
 
@@ -61,8 +62,8 @@ def test_sample_hidden_and_visible_frequencies():
 def test_gibbs_sampling_reaches_the_exact_marginal():
     p = _params(scale=1.0)
     n = 40000
-    v = jax.jit(rbm.sample, static_argnums=2, static_argnames="n_steps")(
-        jax.random.key(0), p, n, n_steps=40)
+    v = jax.jit(rbm.sample, static_argnums=2, static_argnames="n_sweeps")(
+        jax.random.key(0), p, n, n_sweeps=40)
     counts = np.bincount(_index(v), minlength=2 ** NV)
     expected = _exact_p_v(p) * n
     chi2 = np.sum((counts - expected) ** 2 / expected)
@@ -122,18 +123,24 @@ def test_persistent_gradients_are_unbiased_at_equilibrium(method):
     p = _params()
     exact = _moment_gradient(p, DATA)
     fn = jax.jit(rbm.grad_fn(method, k=1))
-    chains = rbm.sample(jax.random.key(1), p, 20000, n_steps=40)
+    chains = rbm.sample(jax.random.key(1), p, 20000, n_sweeps=40)
     if method == "pcd":             # PCD chains carry hidden states
         chains = rbm.sample_hidden(jax.random.key(3), p, chains)
-    if method == "pt":              # every rung at equilibrium at its own beta
-        chains = jnp.stack([rbm.sample(jax.random.key(2), rbm.RBMParams(*(b * x for x in p)),
-                                       20000, n_steps=40) for b in np.linspace(1, 0, 10)])
+    if method == "pt":              # every rung at equilibrium at its own beta (ascending)
+        rungs = []
+        for b in np.linspace(0, 1, 10):
+            pb = rbm.RBMParams(*(b * x for x in p))
+            v = rbm.sample(jax.random.key(2), pb, 20000, n_sweeps=40)
+            rungs.append(jnp.concatenate([v, rbm.sample_hidden(jax.random.key(4), pb, v)], -1))
+        ladders = rbm.init_chains(jax.random.key(5), "pt", DATA, 20000, n_hidden=NH)
+        chains = ladders._replace(states=ladders.states._replace(
+            spins=jnp.stack(rungs, 1).astype(jnp.int8)))
     groups = []
     for g in range(10):
-        c = chains[..., g * 2000:(g + 1) * 2000, :]
+        c = jax.tree.map(lambda a, g=g: a[g * 2000:(g + 1) * 2000], chains)
         grads, new, metrics = fn(jax.random.key(10 + g), p, c, DATA)
         groups.append(np.concatenate([np.ravel(x) for x in grads]))
-        assert new.shape == c.shape
+        assert jax.tree.map(jnp.shape, new) == jax.tree.map(jnp.shape, c)
     groups = np.asarray(groups)
     mean, se = groups.mean(0), groups.std(0, ddof=1) / np.sqrt(10)
     target = np.concatenate([np.ravel(x) for x in exact])
@@ -146,14 +153,15 @@ def test_persistent_gradients_are_unbiased_at_equilibrium(method):
 def test_pt_chains_keep_the_exact_distribution():
     """Gibbs sweeps plus temperature swaps leave p(v) invariant at beta = 1 (lr = 0 chain run)."""
     p = _params(scale=1.5, seed=1)
-    fn = rbm.grad_fn("pt", betas=[1.0, 0.7, 0.4, 0.0])
-    chains = rbm.init_chains(jax.random.key(0), "pt", DATA, 500, n_betas=4)
+    betas = [0.0, 0.4, 0.7, 1.0]
+    fn = rbm.grad_fn("pt", betas=betas)
+    chains = rbm.init_chains(jax.random.key(0), "pt", DATA, 500, n_hidden=NH, betas=betas)
 
     @jax.jit
     def run(chains, key):
         def body(c, k):
             _, c, _ = fn(k, p, c, DATA)
-            return c, c[0]
+            return c, c.states.spins[:, -1, :NV]
         return jax.lax.scan(body, chains, jax.random.split(key, 200))[1]
 
     draws = run(chains, jax.random.key(1))[50::10].reshape(-1, NV)    # 15 x 500 states
@@ -188,7 +196,7 @@ def test_fit_improves_digits_likelihood_with_dropout_and_l1():
     p0 = rbm.RBMParams(p0.W, rbm.base_rate_bias(train), p0.c)
     before = float(rbm.log_likelihood(p0, test))
     p = rbm.fit(jax.random.key(0), train, n_hidden=16, epochs=5, batch_size=20,
-                learning_rate=0.01, dropout=0.2, l1=1e-4, progress=False)
+                learning_rate=0.1, dropout=0.2, l1=1e-4, progress=False)
     after = float(rbm.log_likelihood(p, test))
     assert np.all(np.isfinite(p.W)) and after > before + 0.7, (before, after)   # measured +1.4
 
@@ -210,7 +218,7 @@ def test_fit_bad_input(tmp_path):
         rbm.fit(jax.random.key(0), x, dropout=1.0, **kw)
     with pytest.raises(ValueError, match="learning_rate"):
         rbm.fit(jax.random.key(0), x, **{**kw, "learning_rate": -1.0})
-    with pytest.raises(ValueError, match="betas must start at 1"):
+    with pytest.raises(ValueError, match="betas must increase strictly"):
         rbm.fit(jax.random.key(0), x, method="pt", betas=[0.5, 0.0], **kw)
     with pytest.raises(ValueError, match="data must be a 2-D array"):
         rbm.fit(jax.random.key(0), x[0], **kw)
@@ -245,3 +253,16 @@ def test_bars_and_stripes_likelihood_rises_and_pcd_beats_cd1():
         assert np.all(np.diff(mean) > -0.02), np.round(mean, 3)
     assert pcd[:, -1].mean() > cd[:, -1].mean() + 0.1
     assert np.sum(pcd[:, -1] > cd[:, -1]) >= 3
+
+
+@pytest.mark.parametrize("method", ["exact", "cd", "pcd", "pt"])
+def test_repeated_fit_with_the_same_shapes_compiles_once(method):
+    """Estimators and the default optimizer are cached: a second fit with another key and
+    other data of the same shape compiles nothing."""
+    x = bars_and_stripes(3)
+    kw = dict(n_hidden=4, epochs=2, batch_size=7, learning_rate=0.1, method=method)
+    rbm.fit(jax.random.key(0), x, **kw)
+    with compile_counter() as compiles:
+        p = rbm.fit(jax.random.key(1), x[::-1], **kw)
+    assert sum(compiles.values()) == 0, compiles
+    assert np.all(np.isfinite(p.W))

@@ -10,6 +10,7 @@ from models import rbm
 from models import train as train_module
 from models.data import digits
 from models.train import TrainState, latest_checkpoint_step, minibatch_count, train
+from tests.compiles import compile_counter
 
 
 def _least_squares(key, p, chains, batch):
@@ -65,12 +66,12 @@ def test_every_chunk_of_a_run_is_one_compiled_program():
     """Chunks of 4, 4 and 2 steps run the same program: the trip count is a run-time value."""
     data = jnp.arange(12.0)[:, None]
     opt = optax.sgd(0.1)
-    out = train(jax.random.key(0), _least_squares, jnp.zeros(1), data, batch_size=3, steps=10,
-                optimizer=opt, chains=jnp.zeros(()), monitor_every=4, progress=False)
+    with compile_counter() as compiles:
+        out = train(jax.random.key(0), _least_squares, jnp.zeros(1), data, batch_size=3,
+                    steps=10, optimizer=opt, chains=jnp.zeros(()), monitor_every=4,
+                    progress=False)
     assert [h["step"] for h in out.history] == [4, 8, 10]
-    chunk = train_module._make_chunk(_least_squares, opt, 3, 4, 4,
-                                     train_module._compiler_options(jnp.zeros(1), 3))
-    assert chunk._cache_size() == 1
+    assert compiles["jit(chunk)"] == 1
 
 
 def test_small_models_get_the_small_cpu_options():

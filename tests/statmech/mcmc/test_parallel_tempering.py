@@ -19,8 +19,7 @@ def sk_params(seed=0):
     return DenseParams(jnp.asarray(W, jnp.float32), jnp.zeros(N, jnp.float32))
 
 
-def dense_energy(state, params):
-    s = state.spins.astype(jnp.float32)
+def dense_energy(params, s):
     return -0.5 * s @ params.W @ s - params.b @ s
 
 
@@ -47,7 +46,7 @@ def run_pt(algo, params, n_chains=32, n_steps=1500, seed=0):
 
     def observe(state, params, betas):
         s = state.states.spins.astype(jnp.float32)
-        e = jax.vmap(dense_energy, in_axes=(0, None))(state.states, params)
+        e = jax.vmap(dense_energy, in_axes=(None, 0))(params, s)
         return {"e": e, "q2": jnp.mean(s, axis=1) ** 2}
 
     @jax.jit

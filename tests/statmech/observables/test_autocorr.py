@@ -2,6 +2,7 @@
 
 import functools
 
+import chex
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -201,10 +202,9 @@ def test_jit_every_function():
                 effective_sample_size(x), mean_and_stderr(x), split_rhat(x), blocking_error(one),
                 blocking_error(x), jackknife(binder_cumulant, one, n_blocks=20))
 
-    jitted = jax.jit(everything)
+    jitted = jax.jit(chex.assert_max_traces(everything, n=1))   # a retrace would raise
     jax.tree_util.tree_map(lambda a, b: np.testing.assert_allclose(a, b, rtol=2e-5, atol=1e-6),
                            jitted(xs, one, x, 5.0), everything(xs, one, x, 5.0))
     jitted(xs, one, x, 6.0)                       # the window constant is traced: no recompile
-    assert jitted._cache_size() == 1
     taus = jax.vmap(integrated_autocorr_time)(xs)  # vmap over independent analyses
     np.testing.assert_allclose(taus, [integrated_autocorr_time(r) for r in xs], rtol=1e-5)

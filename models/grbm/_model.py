@@ -10,10 +10,9 @@ so that p(v_i | h) = N(b_i + (W h)_i, sigma_i^2) and p(h_j = 1 | v) = sigmoid(c_
 sigma^2))_j). The hidden layer sums out and the visible Gaussian integrates out in closed form,
 so both free energies are exact and ln Z is exact by enumerating the 2**nh hidden states.
 (The classic form with v_i / sigma_i in the coupling is the same model with W_ij / sigma_i.)
-The conditionals and block-Gibbs sampling (:func:`gibbs_step`) are in models/grbm_gibbs.py;
-training, by contrastive divergence (CD-k), persistent CD and the exact gradient, as gradient
-functions (:func:`grad_fn`) for :func:`models.train.train`, and :func:`fit`, is in
-models/grbm_train.py. Both are re-exported here.
+This module (parameters, checks, energies, exact ln Z) imports no sibling; initialisation is in
+``_init``, the conditionals, block-Gibbs sampling and the sampler in ``_gibbs``, training in
+``_train``.
 """
 
 from __future__ import annotations
@@ -25,35 +24,26 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from statmech._validate import (
+from statmech.exact import log_z_enumerate
+from statmech.validate import (
+    as_float,
+    check_beta,
     check_binary_units,
     check_finite,
     check_real_array,
     float_dtype,
     is_concrete,
 )
-from statmech.exact import log_z_enumerate
 
 __all__ = [
     "MAX_EXACT_HIDDEN",
     "GaussianRBMParams",
     "energy",
+    "joint_energy",
     "free_energy",
     "free_energy_hidden",
-    "init_params",
-    "init_from_data",
     "log_z_exact",
     "log_likelihood",
-    "hidden_probs",
-    "visible_mean",
-    "sample_hidden",
-    "sample_visible",
-    "gibbs_step",
-    "METHODS",
-    "grad_fn",
-    "init_chains",
-    "fit",
-    "fit_result",
 ]
 
 MAX_EXACT_HIDDEN = 24
@@ -102,13 +92,13 @@ def _check_params(params: Any) -> tuple[int, int]:
     return nv, nh
 
 
-def _check_visible(v: Any, nv: int, name: str = "v") -> None:
+def _check_visible(v: Any, nv: int, name: str = "v", what: str = "nv = params.W.shape[0]"
+                   ) -> None:
     """Real, last axis nv, finite wherever concrete."""
     check_real_array(v, name)
     shape = tuple(jnp.shape(v))
     if len(shape) == 0 or shape[-1] != nv:
-        raise ValueError(f"{name} must have shape [..., {nv}] (nv = params.W.shape[0]), "
-                         f"got shape {shape}")
+        raise ValueError(f"{name} must have shape [..., {nv}] ({what}), got shape {shape}")
     check_finite(v, name)
 
 
@@ -122,27 +112,13 @@ def _check_exact_size(nh: int) -> None:
                          f"MAX_EXACT_HIDDEN={MAX_EXACT_HIDDEN}")
 
 
-def _check_key(key: Any) -> None:
-    if not isinstance(key, jax.Array):
-        raise TypeError(f"key must be a jax.random.key, got {type(key).__name__}")
-
-
-def _cast(params: GaussianRBMParams) -> GaussianRBMParams:
-    dtype = float_dtype()
-    return GaussianRBMParams(*(jnp.asarray(p, dtype=dtype) for p in params))
-
-
-def _real(x: Any) -> jax.Array:
-    return jnp.asarray(x).astype(float_dtype())
-
-
 # ------------------------------------------------------------------------------------------------
 # the model (unvalidated internals, used under jit and inside the gradient estimators)
 
 @jax.jit
 def _energy(params: GaussianRBMParams, v: jax.Array, h: jax.Array) -> jax.Array:
-    p = _cast(params)
-    v, h = _real(v), _real(h)
+    p = as_float(params)
+    v, h = as_float(v), as_float(h)
     inv_var = jnp.exp(-2.0 * p.log_sigma)
     quad = 0.5 * jnp.sum((v - p.b) ** 2 * inv_var, axis=-1)
     return quad - jnp.sum(((v * inv_var) @ p.W) * h, axis=-1) - h @ p.c
@@ -154,32 +130,45 @@ def _hidden_input(p: GaussianRBMParams, v: jax.Array) -> jax.Array:
 
 @jax.jit
 def _free_energy(params: GaussianRBMParams, v: jax.Array) -> jax.Array:
-    p = _cast(params)
-    v = _real(v)
+    p = as_float(params)
+    v = as_float(v)
     quad = 0.5 * jnp.sum((v - p.b) ** 2 * jnp.exp(-2.0 * p.log_sigma), axis=-1)
     return quad - jnp.sum(jax.nn.softplus(_hidden_input(p, v)), axis=-1)
 
 
 @jax.jit
 def _free_energy_hidden(params: GaussianRBMParams, h: jax.Array) -> jax.Array:
-    p = _cast(params)
-    h = _real(h)
+    p = as_float(params)
+    h = as_float(h)
     a = h @ p.W.T                                               # shift of the Gaussian mean
     shift = 0.5 * jnp.sum(a * (a + 2.0 * p.b) * jnp.exp(-2.0 * p.log_sigma), axis=-1)
     nv = p.b.shape[-1]
     return -(h @ p.c) - shift - jnp.sum(p.log_sigma) - nv * _HALF_LOG_2PI
 
 
+def _tempered_free_energy_hidden(params: GaussianRBMParams, h: jax.Array,
+                                 beta: jax.Array) -> jax.Array:
+    """F_beta(h) = -ln int dv exp(-beta E(v, h)) = beta (F(h) + sum_i ln sigma_i +
+    (nv / 2) ln 2 pi) - sum_i ln sigma_i - (nv / 2) ln(2 pi / beta): the Gaussian integral
+    at variance sigma^2 / beta."""
+    p = as_float(params)
+    nv = p.b.shape[-1]
+    gauss = jnp.sum(p.log_sigma) + nv * _HALF_LOG_2PI
+    return beta * (_free_energy_hidden(p, h) + gauss) - gauss + 0.5 * nv * jnp.log(beta)
+
+
 @jax.jit
-def _log_z(params: GaussianRBMParams) -> jax.Array:
-    """ln Z = ln sum_h exp(-F(h)) (jitted: one compile per shape and dtype)."""
+def _log_z(params: GaussianRBMParams, beta: jax.Array) -> jax.Array:
+    """ln Z(beta) = ln sum_h exp(-F_beta(h)) (jitted: one compile per shape and dtype)."""
     nh = jnp.shape(params.W)[1]
-    return log_z_enumerate(_free_energy_hidden, _cast(params), nh, 1.0, spins=(0, 1))
+    return log_z_enumerate(lambda p, h: _tempered_free_energy_hidden(p, h, beta),
+                           as_float(params), nh, 1.0, spins=(0, 1))
 
 
 @jax.jit
 def _log_likelihood(params: GaussianRBMParams, v: jax.Array) -> jax.Array:
-    return -jnp.mean(_free_energy(params, v)) - _log_z(_cast(params))
+    one = jnp.ones((), float_dtype())
+    return -jnp.mean(_free_energy(params, v)) - _log_z(as_float(params), one)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -214,6 +203,34 @@ def energy(params: GaussianRBMParams, v: Any, h: Any) -> jax.Array:
     _check_visible(v, nv)
     _check_hidden(h, nh)
     return _energy(params, v, h)
+
+
+def joint_energy(params: GaussianRBMParams, x: Any) -> jax.Array:
+    """Energy of a joint configuration as one vector, the position of :func:`sampler`.
+
+    E(x) = E(v, h) with v = x[:nv] (real), h = x[nv:] (0/1).
+
+    Args:
+      params: ``GaussianRBMParams(W [nv, nh], b [nv], c [nh], log_sigma [nv])``.
+      x: ``[nv + nh]`` (or a batch ``[..., nv + nh]``), visible first.
+
+    Returns:
+      The energy, shape ``x.shape[:-1]``.
+
+    Example:
+      >>> import jax.numpy as jnp
+      >>> p = GaussianRBMParams(jnp.ones((2, 1)), jnp.zeros(2), jnp.array([0.5]), jnp.zeros(2))
+      >>> float(joint_energy(p, jnp.array([1.0, 2.0, 1.0])))       # = energy(p, [1, 2], [1])
+      -1.0
+
+    References:
+      Cho, Ilin and Raiko, ICANN (2011), eq. (1).
+    """
+    nv, nh = _check_params(params)
+    _check_visible(x, nv + nh, "x", "nv + nh = sum of params.W.shape")
+    x = as_float(x)
+    _check_hidden(x[..., nv:], nh, "x[..., nv:]")
+    return _energy(params, x[..., :nv], x[..., nv:])
 
 
 def free_energy(params: GaussianRBMParams, v: Any) -> jax.Array:
@@ -272,94 +289,22 @@ def free_energy_hidden(params: GaussianRBMParams, h: Any) -> jax.Array:
     return _free_energy_hidden(params, h)
 
 
-def init_params(key: jax.Array, n_visible: int, n_hidden: int,
-                scale: float = 0.01) -> GaussianRBMParams:
-    """Small random weights, zero biases and unit standard deviations.
-
-    W_ij ~ scale * N(0, 1), b = 0, c = 0, log_sigma = 0 (sigma = 1: suits standardised data).
-
-    Args:
-      key: a ``jax.random.key``.
-      n_visible: nv, an int >= 1.
-      n_hidden: nh, an int >= 1.
-      scale: standard deviation of the weights, finite and >= 0.
-
-    Returns:
-      ``GaussianRBMParams(W [nv, nh], b [nv], c [nh], log_sigma [nv])`` in the default float
-      dtype.
-
-    Example:
-      >>> import jax
-      >>> p = init_params(jax.random.key(0), 3, 2)
-      >>> p.W.shape, p.b.shape, p.c.shape, p.log_sigma.shape
-      ((3, 2), (3,), (2,), (3,))
-
-    References:
-      Hinton, A Practical Guide to Training RBMs, UTML TR 2010-003 (2010), sec. 13.2.
-    """
-    from models.rbm import init_params as _binary_init  # same weights, checks and errors
-
-    p = _binary_init(key, n_visible, n_hidden, scale)
-    return GaussianRBMParams(p.W, p.b, p.c, jnp.zeros_like(p.b))
-
-
-def init_from_data(key: jax.Array, data: Any, n_hidden: int, scale: float = 0.01,
-                   min_sigma: float = 1e-2) -> GaussianRBMParams:
-    """Parameters whose h = 0 Gaussian matches the data's per-unit mean and spread.
-
-    W_ij ~ scale * N(0, 1), b = mean(data), sigma = max(std(data), min_sigma), c = 0.
-
-    Args:
-      key: a ``jax.random.key``.
-      data: ``[N, nv]`` real, finite data with N >= 1.
-      n_hidden: nh, an int >= 1.
-      scale: standard deviation of the weights, finite and >= 0.
-      min_sigma: floor on sigma (a constant unit would otherwise get sigma = 0), finite, > 0.
-
-    Returns:
-      ``GaussianRBMParams(W [nv, nh], b [nv], c [nh], log_sigma [nv])``.
-
-    Example:
-      >>> import jax, jax.numpy as jnp
-      >>> x = jnp.array([[0.0, 1.0, 4.0], [2.0, 1.0, 6.0]])
-      >>> p = init_from_data(jax.random.key(0), x, 2)
-      >>> p.b.tolist(), [round(float(s), 6) for s in jnp.exp(p.log_sigma)]
-      ([1.0, 1.0, 5.0], [1.0, 0.01, 1.0])
-
-    References:
-      Hinton, A Practical Guide to Training RBMs, UTML TR 2010-003 (2010), sec. 13.2.
-    """
-    data = _check_data(data)
-    check_finite(min_sigma, "min_sigma")
-    if is_concrete(min_sigma) and float(np.asarray(min_sigma)) <= 0:
-        raise ValueError(f"min_sigma must be > 0, got {float(np.asarray(min_sigma))}")
-    p = init_params(key, data.shape[1], n_hidden, scale)
-    sigma = jnp.maximum(jnp.std(data, axis=0), jnp.asarray(min_sigma, data.dtype))
-    return p._replace(b=jnp.mean(data, axis=0), log_sigma=jnp.log(sigma))
-
-
-def _check_data(data: Any, name: str = "data") -> jax.Array:
-    """``[N, nv]`` real and finite with N, nv >= 1; returned in the default float dtype."""
-    check_real_array(data, name)
-    shape = tuple(jnp.shape(data))
-    if len(shape) != 2 or min(shape) < 1:
-        raise ValueError(f"{name} must be a 2-D array [N, nv] with N, nv >= 1, got shape {shape}")
-    check_finite(data, name)
-    return _real(data)
-
-
-def log_z_exact(params: GaussianRBMParams) -> jax.Array:
+def log_z_exact(params: GaussianRBMParams, beta: Any = 1.0) -> jax.Array:
     """Exact ln Z of a Gaussian-Bernoulli RBM, enumerating the hidden layer.
 
-    ln Z = ln sum_h int dv exp(-E(v, h)) = ln sum_h exp(-F(h)), with F(h) from
+    ln Z(beta) = ln sum_h int dv exp(-beta E(v, h)) = ln sum_h exp(-F_beta(h)): the visible
+    Gaussians integrate out at variance sigma^2 / beta, so F_beta(h) = beta (F(h) + G) - G +
+    (nv / 2) ln beta with G = sum_i ln sigma_i + (nv / 2) ln 2 pi and F(h) from
     :func:`free_energy_hidden`; 2**nh terms, log-sum-exp throughout.
 
     Args:
       params: ``GaussianRBMParams(W [nv, nh], b [nv], c [nh], log_sigma [nv])`` with
         nh <= ``MAX_EXACT_HIDDEN``.
+      beta: inverse temperature, a finite scalar > 0 (default 1; at beta = 0 the Gaussian
+        integrals diverge).
 
     Returns:
-      ln Z as a scalar array; differentiable in ``params``.
+      ln Z as a scalar array; differentiable in ``params`` and ``beta``.
 
     Example:
       >>> import jax.numpy as jnp
@@ -372,7 +317,11 @@ def log_z_exact(params: GaussianRBMParams) -> jax.Array:
     """
     _, nh = _check_params(params)
     _check_exact_size(nh)
-    return _log_z(_cast(params))
+    check_beta(beta)
+    if is_concrete(beta) and float(np.asarray(beta)) <= 0:
+        raise ValueError(f"beta must be > 0 for the Gaussian-Bernoulli RBM (the visible "
+                         f"integrals diverge at beta = 0), got {float(np.asarray(beta))}")
+    return _log_z(as_float(params), jnp.asarray(beta, float_dtype()))
 
 
 def log_likelihood(params: GaussianRBMParams, v: Any) -> jax.Array:
@@ -401,16 +350,3 @@ def log_likelihood(params: GaussianRBMParams, v: Any) -> jax.Array:
     _check_visible(v, nv)
     _check_exact_size(nh)
     return _log_likelihood(params, v)
-
-
-# Conditionals and block-Gibbs sampling live in models/grbm_gibbs.py, training (CD-k, PCD, the
-# exact gradient; fit) in models/grbm_train.py; their public names are part of this module's
-# contract (models.grbm.gibbs_step, models.grbm.fit).
-from models.grbm_gibbs import (  # noqa: E402
-    gibbs_step,
-    hidden_probs,
-    sample_hidden,
-    sample_visible,
-    visible_mean,
-)
-from models.grbm_train import METHODS, fit, fit_result, grad_fn, init_chains  # noqa: E402

@@ -1,6 +1,6 @@
 """Dense associative memories (Krotov and Hopfield 2016) and the modern continuous Hopfield
 network (Ramsauer et al. 2021): energies with higher-order or exponential interactions that store
-far more than the 0.138 N patterns of the Hebbian network. Re-exported by :mod:`models.hopfield`.
+far more than the 0.138 N patterns of the Hebbian network.
 
 Dense memory: +-1 neurons, E(s) = -sum_mu F(xi^mu . s) with F(x) = x^n (or max(x, 0)^n),
 patterns ``[P, N]`` one per row as in the classical network. Modern network: continuous state
@@ -17,15 +17,17 @@ import jax
 import jax.numpy as jnp
 from jax import lax
 
-from models._hopfield_util import (
-    _async_descent,
-    _check_patterns,
-    _check_state,
-    _float,
-    _sign_keep,
+from models.hopfield._model import _check_patterns, _check_state
+from models.hopfield._recall import _async_descent, _sign_keep
+from statmech.random import key_words
+from statmech.validate import (
+    as_float,
+    check_beta,
+    check_finite,
+    check_shape,
+    check_static_int,
+    is_concrete,
 )
-from statmech._validate import check_beta, check_finite, check_shape, check_static_int, is_concrete
-from statmech.mcmc import key_words
 
 __all__ = [
     "dense_energy",
@@ -79,7 +81,7 @@ def dense_energy(patterns: Any, s: Any, n: int = 3, *, rectified: bool = False) 
     _, N = _check_patterns(patterns)
     _check_state(s, N)
     n, rectified = _check_order(n, rectified)
-    return _dense_energy(_float(patterns), _float(s), n, rectified)
+    return _dense_energy(as_float(patterns), as_float(s), n, rectified)
 
 
 @functools.partial(jax.jit, static_argnums=(2, 3))
@@ -88,7 +90,7 @@ def _dense_energy(patterns, s, n, rectified):
 
 
 def _dense_recall(words, patterns, s, n_sweeps, n, rectified):
-    xi = _float(patterns)
+    xi = as_float(patterns)
     N = xi.shape[1]
 
     def update(c, i):
@@ -101,7 +103,7 @@ def _dense_recall(words, patterns, s, n_sweeps, n, rectified):
         new = _sign_keep(gain, s[i])
         return s.at[i].set(new), rest + col * new
 
-    s = _float(s)
+    s = as_float(s)
     (s, _), _ = _async_descent(words, (s, xi @ s), n_sweeps, update)
     return s.astype(jnp.int8)
 
@@ -146,7 +148,7 @@ def dense_recall_async(key: jax.Array, patterns: Any, s: Any, n_sweeps: int, *, 
     _check_state(s, N, batch=False)
     n, rectified = _check_order(n, rectified)
     n_sweeps = check_static_int(n_sweeps, "n_sweeps", minimum=0)
-    return _dense_recall_jit(key_words(key, 2), _float(patterns), _float(s),
+    return _dense_recall_jit(key_words(key, 2), as_float(patterns), as_float(s),
                              jnp.asarray(n_sweeps, jnp.int32), n, rectified)
 
 
@@ -199,13 +201,13 @@ def _check_modern(X: Any, xi: Any, beta: Any, *, positive: bool) -> None:
 
 @jax.jit
 def _modern_update(X, xi, beta):
-    X, xi = _float(X), _float(xi)
+    X, xi = as_float(X), as_float(xi)
     return jax.nn.softmax(beta * (xi @ X), axis=-1) @ X.T
 
 
 @jax.jit
 def _modern_energy(X, xi, beta):
-    X, xi = _float(X), _float(xi)
+    X, xi = as_float(X), as_float(xi)
     z = xi @ X                                                  # [..., P]
     z_max = jnp.max(z, axis=-1)
     # lse(beta, z) - ln P / beta = z_max + log(mean exp(beta (z - z_max))) / beta, written with
@@ -240,7 +242,7 @@ def modern_update(X: Any, xi: Any, beta: Any) -> jax.Array:
       H. Ramsauer et al., Hopfield Networks is All You Need, ICLR (2021).
     """
     _check_modern(X, xi, beta, positive=False)
-    return _modern_update(_float(X), _float(xi), jnp.asarray(beta, _float(0.0).dtype))
+    return _modern_update(as_float(X), as_float(xi), jnp.asarray(beta, as_float(0.0).dtype))
 
 
 def modern_energy(X: Any, xi: Any, beta: Any) -> jax.Array:
@@ -269,4 +271,4 @@ def modern_energy(X: Any, xi: Any, beta: Any) -> jax.Array:
       H. Ramsauer et al., Hopfield Networks is All You Need, ICLR (2021).
     """
     _check_modern(X, xi, beta, positive=True)
-    return _modern_energy(_float(X), _float(xi), jnp.asarray(beta, _float(0.0).dtype))
+    return _modern_energy(as_float(X), as_float(xi), jnp.asarray(beta, as_float(0.0).dtype))

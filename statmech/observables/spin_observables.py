@@ -20,7 +20,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from statmech._validate import check_beta, check_finite, float_dtype, is_concrete
+from statmech.validate import check_beta, check_finite, float_dtype, is_concrete
 
 __all__ = [
     "magnetization",

@@ -1,9 +1,9 @@
-"""The restricted Boltzmann machine: binary visible v in {0,1}^nv and hidden h in {0,1}^nh.
+"""The RBM itself: parameters, checks, energies, free energies and exact ln Z.
 
 E(v, h) = -v.W.h - b.v - c.h. Either layer sums out in closed form (the graph is bipartite), so
 the free energies F(v) and F(h) are exact and ln Z is exact by enumerating only the smaller
-layer. For RBMs too wide for that, :func:`ais_log_z` is Salakhutdinov and Murray's annealed
-importance sampling from a base-rate model; training lives elsewhere.
+layer. This module imports no sibling: sampling (``_gibbs``), annealed importance sampling
+(``_ais``) and training (``_train``, ``_fit``) build on it.
 """
 
 from __future__ import annotations
@@ -14,7 +14,9 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from statmech._validate import (
+from statmech.exact import log_z_enumerate
+from statmech.validate import (
+    as_float,
     check_beta,
     check_binary_units,
     check_finite,
@@ -22,38 +24,27 @@ from statmech._validate import (
     float_dtype,
     is_concrete,
 )
-from statmech.exact import log_z_enumerate
 
 __all__ = [
     "MAX_EXACT_UNITS",
     "BASE_RATE_CLIP",
     "RBMParams",
     "energy",
+    "joint_energy",
     "free_energy",
     "free_energy_hidden",
     "init_params",
     "log_z_exact",
     "log_likelihood",
-    "ais_log_z",
-    "log_likelihood_ais",
     "base_rate_bias",
-    "METHODS",
-    "hidden_probs",
-    "visible_probs",
-    "sample_hidden",
-    "sample_visible",
-    "gibbs_step",
-    "sample",
-    "pseudo_log_likelihood",
-    "reconstruction_error",
-    "grad_fn",
-    "init_chains",
-    "fit",
-    "fit_result",
 ]
 
 MAX_EXACT_UNITS = 30
 """Largest min(nv, nh) for :func:`log_z_exact`, which enumerates 2**min(nv, nh) states."""
+
+BASE_RATE_CLIP = 1e-3
+"""Mean visible activations are clipped to [BASE_RATE_CLIP, 1 - BASE_RATE_CLIP] before the
+base-rate logit, so ``|b_A| <= ln(999) ~ 6.9`` even for units that are always 0 or always 1."""
 
 
 class RBMParams(NamedTuple):
@@ -101,24 +92,15 @@ def _check_exact_size(nv: int, nh: int) -> None:
                          f"min(nv, nh)={k} exceeds {MAX_EXACT_UNITS}: use an AIS estimate")
 
 
-def _cast(params: RBMParams) -> RBMParams:
-    dtype = float_dtype()
-    return RBMParams(*(jnp.asarray(p, dtype=dtype) for p in params))
-
-
-def _units(x: Any) -> jax.Array:
-    return jnp.asarray(x).astype(float_dtype())
-
-
 def _free_energy(params: RBMParams, v: jax.Array) -> jax.Array:
-    p = _cast(params)
-    v = _units(v)
+    p = as_float(params)
+    v = as_float(v)
     return -(v @ p.b) - jnp.sum(jax.nn.softplus(p.c + v @ p.W), axis=-1)
 
 
 def _free_energy_hidden(params: RBMParams, h: jax.Array) -> jax.Array:
-    p = _cast(params)
-    h = _units(h)
+    p = as_float(params)
+    h = as_float(h)
     return -(h @ p.c) - jnp.sum(jax.nn.softplus(p.b + h @ p.W.T), axis=-1)
 
 
@@ -148,8 +130,43 @@ def energy(params: RBMParams, v: Any, h: Any) -> jax.Array:
     nv, nh = _check_params(params)
     _check_units(v, nv, "v", "nv = params.W.shape[0]")
     _check_units(h, nh, "h", "nh = params.W.shape[1]")
-    p = _cast(params)
-    v, h = _units(v), _units(h)
+    p = as_float(params)
+    v, h = as_float(v), as_float(h)
+    return -jnp.sum((v @ p.W) * h, axis=-1) - v @ p.b - h @ p.c
+
+
+def joint_energy(params: RBMParams, x: Any) -> jax.Array:
+    """Energy of a joint configuration given as one vector, the position of :func:`sampler`.
+
+    E(x) = E(v, h) with v = x[:nv], h = x[nv:]: the energy tempered by parallel tempering and
+    annealed by :func:`statmech.log_z` (AIS from the uniform distribution on {0,1}^(nv + nh)).
+
+    Args:
+      params: ``RBMParams(W [nv, nh], b [nv], c [nh])``.
+      x: units ``[nv + nh]`` (or a batch ``[..., nv + nh]``) of 0/1, visible first.
+
+    Returns:
+      The energy, shape ``x.shape[:-1]``.
+
+    Example:
+      >>> import jax.numpy as jnp
+      >>> p = RBMParams(jnp.ones((2, 1)), jnp.array([0.5, 0.0]), jnp.array([-1.0]))
+      >>> float(joint_energy(p, jnp.array([1, 1, 1])))      # = energy(p, [1, 1], [1])
+      -1.5
+
+    References:
+      G. Desjardins et al., AISTATS (2010) (tempering the joint energy).
+    """
+    nv, nh = _check_params(params)
+    _check_units(x, nv + nh, "x", "nv + nh = sum of params.W.shape")
+    return _joint_energy(params, x)
+
+
+def _joint_energy(params: RBMParams, x: jax.Array) -> jax.Array:
+    p = as_float(params)
+    x = as_float(x)
+    nv = p.W.shape[0]
+    v, h = x[..., :nv], x[..., nv:]
     return -jnp.sum((v @ p.W) * h, axis=-1) - v @ p.b - h @ p.c
 
 
@@ -267,14 +284,14 @@ def log_z_exact(params: RBMParams, beta: Any = 1.0) -> jax.Array:
     nv, nh = _check_params(params)
     _check_exact_size(nv, nh)
     check_beta(beta)
-    return _log_z(_cast(params), jnp.asarray(beta, dtype=float_dtype()))
+    return _log_z(as_float(params), jnp.asarray(beta, dtype=float_dtype()))
 
 
 @jax.jit
 def _log_z(params: RBMParams, beta: jax.Array) -> jax.Array:
     """ln Z with the smaller layer enumerated (jitted: one compile per shape and dtype)."""
     nv, nh = jnp.shape(params.W)
-    scaled = RBMParams(*(beta * p for p in _cast(params)))
+    scaled = RBMParams(*(beta * p for p in as_float(params)))
     if nh <= nv:
         return log_z_enumerate(_free_energy_hidden, scaled, nh, 1.0, spins=(0, 1))
     return log_z_enumerate(_free_energy, scaled, nv, 1.0, spins=(0, 1))
@@ -305,25 +322,41 @@ def log_likelihood(params: RBMParams, v: Any) -> jax.Array:
     _check_units(v, nv, "v", "nv = params.W.shape[0]")
     _check_exact_size(nv, nh)
     one = jnp.asarray(1.0, dtype=float_dtype())
-    return -jnp.mean(_free_energy(params, v)) - _log_z(_cast(params), one)
+    return -jnp.mean(_free_energy(params, v)) - _log_z(as_float(params), one)
 
 
-# Annealed importance sampling lives in models/rbm_ais.py; its public names are part of this
-# module's contract (models.rbm.ais_log_z).
-from models.rbm_ais import (  # noqa: E402
-    BASE_RATE_CLIP,
-    ais_log_z,
-    base_rate_bias,
-    log_likelihood_ais,
-)
-from models.rbm_gibbs import (  # noqa: E402
-    gibbs_step,
-    hidden_probs,
-    pseudo_log_likelihood,
-    reconstruction_error,
-    sample,
-    sample_hidden,
-    sample_visible,
-    visible_probs,
-)
-from models.rbm_train import METHODS, fit, fit_result, grad_fn, init_chains  # noqa: E402
+def base_rate_bias(data: Any, n_visible: int | None = None) -> jax.Array:
+    """Visible biases of the base-rate model: the logits of the data's mean activations.
+
+    b_A,i = ln p_i - ln(1 - p_i),  p_i = clip(mean_k v_k,i, 1e-3, 1 - 1e-3).
+
+    Args:
+      data: binary data ``[B, nv]`` (or any ``[..., nv]``) of 0/1, at least one example.
+      n_visible: nv to check ``data`` against (default: its last axis).
+
+    Returns:
+      b_A ``[nv]`` in the default float dtype; the factorial model p_A(v) = prod_i
+      sigmoid(b_A,i)^v_i sigmoid(-b_A,i)^(1 - v_i) matches the data's marginals. :func:`fit`
+      starts the visible biases here (Hinton's practical guide) and AIS starts from it.
+
+    Example:
+      >>> import jax.numpy as jnp
+      >>> [round(float(x), 3) for x in base_rate_bias(jnp.array([[1, 0, 0], [1, 1, 0]]))]
+      [6.907, 0.0, -6.907]
+
+    References:
+      R. Salakhutdinov and I. Murray, ICML (2008), sec. 4.1.
+    """
+    shape = tuple(jnp.shape(data))
+    nv = shape[-1] if (n_visible is None and shape) else n_visible
+    if nv is None or nv < 1:
+        raise ValueError(f"data must have shape [B, nv] with nv >= 1, got shape {shape}")
+    _check_units(data, nv, "data", f"nv = {nv}")
+    if int(np.prod(shape[:-1])) < 1:
+        raise ValueError(f"data must hold at least one example, got shape {shape}")
+    return _base_rate(as_float(data).reshape(-1, nv))
+
+
+def _base_rate(data: jax.Array) -> jax.Array:
+    p = jnp.clip(jnp.mean(data, axis=0), BASE_RATE_CLIP, 1.0 - BASE_RATE_CLIP)
+    return jnp.log(p) - jnp.log1p(-p)

@@ -1,11 +1,11 @@
 """Sampling the fully-visible Boltzmann machine: Gibbs chains and exact draws.
 
-Re-exported by :mod:`models.boltzmann` (``models.boltzmann.sample_exact`` is the public name).
-Two samplers of p(x) = exp(-E(x)) / Z, x in {0, 1}^n:
+Two samplers of p(x) = exp(-beta E(x)) / Z, x in {0, 1}^n:
 
-- sequential heat-bath (Gibbs) sweeps, x_i <- [u < sigmoid(phi_i)] with
-  phi_i = sum_{j != i} W_ij x_j + b_i, which advance the persistent chains of
-  :func:`models.boltzmann_train.pcd_grad_fn` (started by :func:`init_chains`);
+- sequential heat-bath (Gibbs) sweeps, x_i <- [u < sigmoid(beta phi_i)] with
+  phi_i = sum_{j != i} W_ij x_j + b_i: the engine's dense kernel
+  ``statmech.mcmc.heat_bath("dense", spins=(0, 1))`` on the symmetrised couplings
+  (:func:`sampler`), which also advances the persistent chains of PCD training;
 - independent exact samples by inverse CDF over all 2**n enumerated states
   (:func:`sample_exact`, n <= ``MAX_EXACT_FIT_UNITS``).
 """
@@ -13,19 +13,19 @@ Two samplers of p(x) = exp(-E(x)) / Z, x in {0, 1}^n:
 from __future__ import annotations
 
 import functools
-from typing import Any
 
 import jax
 import jax.numpy as jnp
 from jax import lax
 
-from models.boltzmann import BoltzmannParams, _cast, _check_params, _check_units
-from statmech._validate import check_static_int, float_dtype
-from statmech.exact.enumerate import _states
+from models.boltzmann._model import BoltzmannParams, _check_params
+from statmech.exact import all_states
+from statmech.mcmc import DenseParams, SamplingAlgorithm, SpinState, heat_bath
+from statmech.validate import as_float, check_static_int, float_dtype
 
 __all__ = [
     "MAX_EXACT_FIT_UNITS",
-    "init_chains",
+    "sampler",
     "sample_exact",
 ]
 
@@ -33,7 +33,7 @@ MAX_EXACT_FIT_UNITS = 20
 """Largest n for exact training and :func:`sample_exact` (2**20 states per step)."""
 
 # --------------------------------------------------------------------------------------------
-# checks and pure (jit-friendly) pieces, shared with models/boltzmann_train.py
+# checks and pure (jit-friendly) pieces, shared with ``_train``
 # --------------------------------------------------------------------------------------------
 
 def _check_exact_n(n: int, what: str) -> None:
@@ -51,61 +51,63 @@ def _flat(data: jax.Array, n: int) -> jax.Array:
 
 
 # --------------------------------------------------------------------------------------------
-# Gibbs chains (persistent contrastive divergence)
+# Gibbs chains: the engine's dense heat bath
 # --------------------------------------------------------------------------------------------
 
-def _gibbs(key: jax.Array, params: BoltzmannParams, chains: jax.Array, k: int) -> jax.Array:
-    """k sequential heat-bath sweeps of every chain (rows of ``chains``, int8 {0, 1}).
-
-    Unit i of all chains at once: x_ci <- [u_ci < sigmoid(phi_ci)], phi_c = W_sym x_c + b, one
-    uniform per unit update; a scan over the k * n unit updates (systematic order)."""
-    p = _cast(params)
-    n = p.b.shape[0]
-    W = _offdiag(0.5 * (p.W + p.W.T))
-    u = jax.random.uniform(key, (k * n, chains.shape[0]), dtype=W.dtype)
-    units = jnp.tile(jnp.arange(n), k)
-
-    def update(x, step):
-        i, u_i = step
-        field = x @ W[:, i] + p.b[i]
-        return x.at[:, i].set((u_i < jax.nn.sigmoid(field)).astype(x.dtype)), None
-
-    x, _ = lax.scan(update, chains.astype(W.dtype), (units, u))
-    return x.astype(jnp.int8)
+_HEAT_BATH = heat_bath("dense", spins=(0, 1))
 
 
-def init_chains(key: jax.Array, n: int, n_chains: int, data: Any = None) -> jax.Array:
-    """Initial persistent chains for PCD: independent Bernoulli units.
+def _dense_params(params: BoltzmannParams) -> DenseParams:
+    """The couplings the kernel samples: (W + W.T) / 2 with a zero diagonal, and b."""
+    p = as_float(params)
+    return DenseParams(_offdiag(0.5 * (p.W + p.W.T)), p.b)
 
-    x_ci ~ Bernoulli(q_i), q_i = mean of data column i clipped to [0.01, 0.99] (a factorial
-    model of the data's marginals), or q_i = 1/2 without data: the starting ``chains`` for
-    :func:`~models.boltzmann_train.pcd_grad_fn`.
 
-    Args:
-      key: a ``jax.random.key``.
-      n: number of units, an int >= 1.
-      n_chains: number of persistent chains, an int >= 1.
-      data: optional ``[B, n]`` of 0/1 to match the marginals of.
+def _step(key: jax.Array, state: SpinState, params: BoltzmannParams, beta: jax.Array):
+    return _HEAT_BATH.step(key, state, _dense_params(params), beta)
+
+
+def sampler() -> SamplingAlgorithm:
+    """Sequential heat-bath (Gibbs) sweeps of a Boltzmann machine at inverse temperature beta.
+
+    x_i <- [u_i < sigmoid(beta phi_i)], phi_i = sum_{j != i} W_ij x_j + b_i, units in order: the
+    engine's ``heat_bath("dense", spins=(0, 1))`` on ``BoltzmannParams``, so
+    :func:`statmech.log_z` and :func:`statmech.mcmc.parallel_tempering` run on the model with
+    :func:`energy` as the energy.
 
     Returns:
-      ``[n_chains, n]`` int8 array of 0/1.
+      ``SamplingAlgorithm(init, step)``: ``init(x)`` takes 0/1 units ``[n]``,
+      ``step(key, state, params, beta) -> (SpinState, LocalInfo)``.
 
     Example:
-      >>> import jax
-      >>> init_chains(jax.random.key(0), 4, 3).shape
-      (3, 4)
+      >>> import jax, jax.numpy as jnp, statmech
+      >>> from models.boltzmann import energy, init_params, log_z_exact
+      >>> p = init_params(jax.random.key(0), 8, scale=0.5)
+      >>> est = statmech.log_z(energy, p, 1.0, method="ais", key=jax.random.key(1),
+      ...                      algo=sampler(), shape=(8,), spins=(0, 1), n_chains=128)
+      >>> bool(abs(est.log_z - log_z_exact(p)) < 4 * est.stderr + 0.02)
+      True
 
     References:
-      T. Tieleman, ICML (2008).
+      S. Geman and D. Geman, IEEE TPAMI 6, 721 (1984); D. H. Ackley, G. E. Hinton and
+      T. J. Sejnowski, Cognitive Science 9, 147 (1985).
     """
-    n = check_static_int(n, "n", minimum=1)
-    n_chains = check_static_int(n_chains, "n_chains", minimum=1)
-    if data is None:
-        q = jnp.full((n,), 0.5, dtype=float_dtype())
-    else:
-        _check_units(data, n, "data")
-        q = jnp.clip(jnp.mean(_flat(data, n), axis=0), 0.01, 0.99)
-    return jax.random.bernoulli(key, q, (n_chains, n)).astype(jnp.int8)
+    return SamplingAlgorithm(_HEAT_BATH.init, _step)
+
+
+def _gibbs(key: jax.Array, params: BoltzmannParams, chains: jax.Array, k: int) -> jax.Array:
+    """k heat-bath sweeps of every chain (rows of ``chains``, int8 {0, 1}) at beta = 1."""
+    dense = _dense_params(params)
+    one = jnp.ones((), dense.W.dtype)
+    n_chains = chains.shape[0]
+
+    def sweep(state, k_sweep):
+        keys = jax.random.split(k_sweep, n_chains)
+        step = jax.vmap(lambda kc, s: _HEAT_BATH.step(kc, s, dense, one)[0])
+        return step(keys, state), None
+
+    state, _ = lax.scan(sweep, SpinState(chains.astype(jnp.int8)), jax.random.split(key, k))
+    return state.spins
 
 
 # --------------------------------------------------------------------------------------------
@@ -114,12 +116,12 @@ def init_chains(key: jax.Array, n: int, n_chains: int, data: Any = None) -> jax.
 
 def _log_weights(params: BoltzmannParams) -> tuple[jax.Array, int]:
     """-E of all 2**n states as a [2**m, 2**k] table (row: high m units, column: low k units)."""
-    p = _cast(params)
+    p = as_float(params)
     n = p.b.shape[0]
     k, m = (n + 1) // 2, n // 2
     W = _offdiag(0.5 * (p.W + p.W.T))
-    x_lo = _states(jnp.uint32(0), 1 << k, k, (0.0, 1.0)).astype(W.dtype)
-    x_hi = _states(jnp.uint32(0), 1 << m, m, (0.0, 1.0)).astype(W.dtype)
+    x_lo = all_states(k, spins=(0, 1)).astype(W.dtype)
+    x_hi = all_states(m, spins=(0, 1)).astype(W.dtype) if m else jnp.zeros((1, 0), W.dtype)
     e_lo = 0.5 * jnp.einsum("si,ij,sj->s", x_lo, W[:k, :k], x_lo) + x_lo @ p.b[:k]
     e_hi = 0.5 * jnp.einsum("si,ij,sj->s", x_hi, W[k:, k:], x_hi) + x_hi @ p.b[k:]
     return e_hi[:, None] + e_lo[None, :] + x_hi @ W[k:, :k] @ x_lo.T, k

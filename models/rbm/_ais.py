@@ -1,82 +1,44 @@
 """Annealed importance sampling for the RBM (Salakhutdinov and Murray 2008).
 
-Re-exported by :mod:`models.rbm` (``models.rbm.ais_log_z`` is the public name).
+The hidden layer is summed out of every intermediate distribution, the chains move by the
+package's block-Gibbs sweep at each inverse temperature, and the gradient of ln Z is the
+score-function identity of :func:`statmech.estimators.with_score_gradient` over the final
+weighted samples (free energies, beta = 1).
 """
 
 from __future__ import annotations
 
+import functools
 from functools import partial
 from typing import Any
 
 import jax
 import jax.numpy as jnp
-import numpy as np
 from jax import lax
 
-from models.rbm import (
+from models.rbm._gibbs import _sweep
+from models.rbm._model import (
     RBMParams,
-    _cast,
     _check_params,
     _check_units,
     _free_energy,
-    _units,
+    base_rate_bias,
 )
-from statmech._validate import (
-    check_finite,
-    check_static_int,
-    float_dtype,
+from statmech.estimators import (
+    LogZEstimate,
+    check_schedule,
+    geometric,
+    linear,
+    log_mean_exp_stats,
+    piecewise,
+    with_score_gradient,
 )
-from statmech.estimators.base import LogZEstimate, log_mean_exp_stats
-from statmech.estimators.schedules import check_schedule, geometric, linear, piecewise
-from statmech.mcmc import hash_uniform, key_words, mix32
+from statmech.random import hash32, hash_uniform, key_words
+from statmech.validate import as_float, check_finite, check_static_int, float_dtype
 
-__all__ = ["BASE_RATE_CLIP", "ais_log_z", "log_likelihood_ais", "base_rate_bias"]
-
-# --------------------------------------------------------------------------------------------
-# Annealed importance sampling (Salakhutdinov and Murray 2008)
-# --------------------------------------------------------------------------------------------
-
-BASE_RATE_CLIP = 1e-3
-"""Mean visible activations are clipped to [BASE_RATE_CLIP, 1 - BASE_RATE_CLIP] before the
-base-rate logit, so ``|b_A| <= ln(999) ~ 6.9`` even for units that are always 0 or always 1."""
+__all__ = ["ais_log_z", "log_likelihood_ais"]
 
 _SCHEDULES = {"piecewise": (piecewise, 3), "linear": (linear, 1), "geometric": (geometric, 1)}
-
-
-def base_rate_bias(data: Any, n_visible: int | None = None) -> jax.Array:
-    """Visible biases of the base-rate model: the logits of the data's mean activations.
-
-    b_A,i = ln p_i - ln(1 - p_i),  p_i = clip(mean_k v_k,i, 1e-3, 1 - 1e-3).
-
-    Args:
-      data: binary data ``[B, nv]`` (or any ``[..., nv]``) of 0/1, at least one example.
-      n_visible: nv to check ``data`` against (default: its last axis).
-
-    Returns:
-      b_A ``[nv]`` in the default float dtype; the factorial model p_A(v) = prod_i
-      sigmoid(b_A,i)^v_i sigmoid(-b_A,i)^(1 - v_i) matches the data's marginals.
-
-    Example:
-      >>> import jax.numpy as jnp
-      >>> [round(float(x), 3) for x in base_rate_bias(jnp.array([[1, 0, 0], [1, 1, 0]]))]
-      [6.907, 0.0, -6.907]
-
-    References:
-      R. Salakhutdinov and I. Murray, ICML (2008), sec. 4.1.
-    """
-    shape = tuple(jnp.shape(data))
-    nv = shape[-1] if (n_visible is None and shape) else n_visible
-    if nv is None or nv < 1:
-        raise ValueError(f"data must have shape [B, nv] with nv >= 1, got shape {shape}")
-    _check_units(data, nv, "data", f"nv = {nv}")
-    if int(np.prod(shape[:-1])) < 1:
-        raise ValueError(f"data must hold at least one example, got shape {shape}")
-    return _base_rate(_units(data).reshape(-1, nv))
-
-
-def _base_rate(data: jax.Array) -> jax.Array:
-    p = jnp.clip(jnp.mean(data, axis=0), BASE_RATE_CLIP, 1.0 - BASE_RATE_CLIP)
-    return jnp.log(p) - jnp.log1p(-p)
 
 
 _NEAR_MAX = 30.0
@@ -120,20 +82,6 @@ def _increments(p: RBMParams, b_a: jax.Array, v: jax.Array, x: jax.Array, beta_p
     return lax.cond(big, batched[1], batched[0], p, b_a, v, x, beta_prev, beta)
 
 
-def _gibbs(u: jax.Array, p: RBMParams, b_a: jax.Array, v: jax.Array, x: jax.Array,
-           beta: jax.Array) -> jax.Array:
-    """One v -> h -> v Gibbs sweep of one chain at beta, leaving p*_beta(v) invariant.
-
-    The interpolated joint exp(-(1 - beta) E_A(v, h_A) - beta E_B(v, h_B)) has h_A independent
-    of v (W_A = 0), so only h_B is drawn: h_B ~ sigmoid(beta x), then
-    v ~ sigmoid((1 - beta) b_A + beta (b + W h_B)). ``u`` holds nh + nv uniforms in [0, 1).
-    """
-    nh = x.shape[0]
-    h = (u[:nh] < jax.nn.sigmoid(beta * x)).astype(v.dtype)
-    field = (1.0 - beta) * b_a + beta * (p.b + p.W @ h)
-    return (u[nh:] < jax.nn.sigmoid(field)).astype(v.dtype)
-
-
 @partial(jax.jit, static_argnames=("n_chains",))
 def _ais_run(params: RBMParams, key: jax.Array, b_a: jax.Array, schedule: jax.Array,
              n_chains: int):
@@ -145,19 +93,17 @@ def _ais_run(params: RBMParams, key: jax.Array, b_a: jax.Array, schedule: jax.Ar
     hashed from k under (w2, w3). Drawing them costs less than the sweep (threefry costs more,
     about 3x the whole step here) and compiles faster.
     """
-    p = _cast(params)
+    p = as_float(params)
     dtype = p.W.dtype
     b_a = jnp.asarray(b_a, dtype)
     schedule = jnp.asarray(schedule, dtype)
     nv, nh = p.W.shape
     w = key_words(key, 4)
-    u0 = hash_uniform((n_chains, nv), w[0], w[1]).astype(dtype)
+    u0 = hash_uniform((n_chains, nv), w[0], w[1], dtype)
     v = (u0 < jax.nn.sigmoid(b_a)).astype(dtype)                  # exact samples of p_0
 
     def hidden_input(v):
         return p.c + v @ p.W
-
-    sweep = jax.vmap(_gibbs, in_axes=(0, None, None, 0, 0, None))
 
     def body(carry, xs):
         v, log_w, comp = carry
@@ -167,12 +113,13 @@ def _ais_run(params: RBMParams, key: jax.Array, b_a: jax.Array, schedule: jax.Ar
         y = _increments(p, b_a, v, x, beta_prev, beta) - comp
         t = log_w + y
         comp = (t - log_w) - y
-        u = hash_uniform((n_chains, nh + nv), words[0], words[1]).astype(dtype)
-        return (sweep(u, p, b_a, v, x, beta), t, comp), None
+        u = hash_uniform((n_chains, nh + nv), words[0], words[1], dtype)
+        v = _sweep(p, v, u, beta=beta, base_bias=b_a, hidden_input=x)[0]
+        return (v, t, comp), None
 
     n_steps = schedule.shape[0] - 2            # transitions at beta_1 .. beta_(K-1)
     counters = jnp.arange(2 * n_steps, dtype=jnp.uint32).reshape(n_steps, 2)
-    words = mix32(mix32(counters ^ w[2]) ^ w[3])
+    words = hash32(counters, w[2], w[3])
     zeros = jnp.zeros((n_chains,), dtype)
     (v, log_w, comp), _ = lax.scan(body, (v, zeros, zeros),
                                    (schedule[:-2], schedule[1:-1], words))
@@ -183,33 +130,18 @@ def _ais_run(params: RBMParams, key: jax.Array, b_a: jax.Array, schedule: jax.Ar
     return log_z_0 + log_mean, stderr, ess, log_w, v
 
 
-@partial(jax.custom_vjp, nondiff_argnums=(4,))
-def _ais_estimate(params, key, b_a, schedule, n_chains):
-    return _ais_run(params, key, b_a, schedule, n_chains)[:4]
+@functools.cache
+def _estimator(n_chains: int):
+    """The differentiable estimate for ``n_chains`` chains: the annealing's final visible
+    samples, weighted by the AIS weights, carry the score-function gradient with the free
+    energy as their energy (the hidden layer summed out, beta = 1)."""
 
+    def run(params, beta, aux):
+        key, b_a, schedule = aux
+        log_z, stderr, ess, log_w, v = _ais_run(params, key, b_a, schedule, n_chains)
+        return log_z, stderr, ess, log_w, v, log_w
 
-def _ais_fwd(params, key, b_a, schedule, n_chains):
-    log_z, stderr, ess, log_w, v = _ais_run(params, key, b_a, schedule, n_chains)
-    return (log_z, stderr, ess, log_w), (params, v, log_w)
-
-
-@jax.jit
-def _score_grad(params: RBMParams, v: jax.Array, log_w: jax.Array, g: jax.Array) -> RBMParams:
-    """g * sum_i W_i d(-F(v_i))/d theta, W = softmax(ln w), in the dtypes of ``params``."""
-    weights = jax.nn.softmax(log_w)
-    grads = jax.grad(lambda q: -jnp.sum(weights * _free_energy(q, v)))(params)
-    return jax.tree_util.tree_map(lambda a, ref: (g * a).astype(jnp.result_type(ref)), grads,
-                                  params)
-
-
-def _ais_bwd(n_chains, res, cotangents):
-    """Score-function identity d ln Z / d theta = E_p[-dF(v)/d theta], self-normalised over
-    the final AIS samples (b_A, the key and the schedule do not change E[Z_0 w] = Z_B)."""
-    params, v, log_w = res
-    return _score_grad(params, v, log_w, cotangents[0]), None, None, None
-
-
-_ais_estimate.defvjp(_ais_fwd, _ais_bwd)
+    return with_score_gradient(run, _free_energy)
 
 
 def _ais_schedule(schedule: Any, n_betas: int) -> jax.Array:
@@ -301,7 +233,8 @@ def ais_log_z(key: jax.Array, params: RBMParams, *, n_chains: int, n_betas: int,
         b_a = jnp.asarray(base_visible_bias, float_dtype())
     else:
         b_a = jnp.zeros((nv,), float_dtype())
-    log_z, stderr, ess, log_w = _ais_estimate(params, key, b_a, sched, n_chains)
+    one = jnp.ones((), float_dtype())
+    log_z, stderr, ess, log_w = _estimator(n_chains)(params, one, (key, b_a, sched))
     return LogZEstimate(log_z, lax.stop_gradient(stderr), lax.stop_gradient(ess),
                         lax.stop_gradient(log_w))
 

@@ -1,4 +1,4 @@
-"""Argument checks for the public boundary.
+"""Argument checks for the public boundary, for the engine and for model authors.
 
 Every public function calls these *outside* ``jit`` on its raw arguments. Shapes and dtypes are
 always checked; values (finiteness, signs, domains) are checked whenever the argument is concrete,
@@ -27,7 +27,13 @@ __all__ = [
     "check_spins_pair",
     "check_binary_units",
     "check_pm1",
+    "check_values",
+    "check_lattice_spins",
+    "check_symmetric",
+    "check_key",
+    "check_chain_axis",
     "float_dtype",
+    "as_float",
 ]
 
 
@@ -39,6 +45,19 @@ def is_concrete(x: Any) -> bool:
 def float_dtype() -> jnp.dtype:
     """The default float dtype: float64 when x64 is enabled, else float32."""
     return jnp.zeros((), dtype=float).dtype
+
+
+def as_float(tree: Any) -> Any:
+    """Every array (or number) of a pytree in the default float dtype, the container kept:
+    how parameters and configurations enter the arithmetic of a model.
+
+    Example:
+      >>> import jax.numpy as jnp
+      >>> as_float((jnp.int8(1), [True]))[0].dtype
+      dtype('float32')
+    """
+    dtype = float_dtype()
+    return jax.tree_util.tree_map(lambda x: jnp.asarray(x).astype(dtype), tree)
 
 
 def check_static_int(value: Any, name: str, *, minimum: int | None = None,
@@ -138,3 +157,68 @@ def check_pm1(x: Any, name: str = "spins") -> None:
         if not np.all(ok):
             raise ValueError(f"{name} must contain only -1 and +1, got values such as "
                              f"{arr[~ok].ravel()[:3].tolist()}")
+
+
+def check_values(x: Any, allowed: tuple[int, ...], name: str = "spins") -> None:
+    """Every entry of ``x`` is one of ``allowed`` (when concrete); chunked, so that a huge
+    lattice needs only bounded temporaries."""
+    if is_concrete(x):
+        arr = np.asarray(x).reshape(-1)
+        chunk = 1 << 22
+        for start in range(0, arr.size, chunk):
+            part = arr[start:start + chunk]
+            ok = np.isin(part, allowed)
+            if not np.all(ok):
+                raise ValueError(f"{name} must contain only {list(allowed)}, got values such "
+                                 f"as {np.unique(part[~ok])[:3].tolist()}")
+
+
+def check_lattice_spins(spins: Any, *, checkerboard: bool) -> None:
+    """+-1 spins [L, M] with L, M >= 2, both even when a checkerboard update is needed."""
+    shape = jnp.shape(spins)
+    if len(shape) != 2:
+        raise ValueError(f"spins must be a 2-D array [L, M] for the lattice kernels, got shape "
+                         f"{shape}")
+    L, M = shape
+    check_static_int(L, "L (spins.shape[0])", minimum=2)
+    check_static_int(M, "M (spins.shape[1])", minimum=2)
+    if checkerboard and (L % 2 or M % 2):
+        raise ValueError(f"the checkerboard update needs even L and M (a bipartite periodic "
+                         f"lattice), got spins of shape {shape}; use scan='random' or a Graph")
+    check_values(spins, (-1, 1))
+
+
+def check_symmetric(W: Any, name: str = "W", *, rtol: float = 1e-6) -> None:
+    """A concrete matrix must equal its transpose to ``rtol`` times its largest entry (at
+    least 1): couplings of energies -1/2 x.W.x, where only the symmetric part counts."""
+    if is_concrete(W):
+        w = np.asarray(W, dtype=np.float64)
+        scale = max(float(np.max(np.abs(w))), 1.0) if w.size else 1.0
+        if not np.allclose(w, w.T, rtol=0.0, atol=rtol * scale):
+            raise ValueError(f"{name} must be symmetric, got max |{name} - {name}.T| = "
+                             f"{float(np.max(np.abs(w - w.T))):.3g}")
+
+
+def check_key(key: Any, name: str = "key") -> None:
+    """A single JAX PRNG key: a typed ``jax.random.key`` or a legacy ``uint32[2]`` key."""
+    if not isinstance(key, jax.Array):
+        raise TypeError(f"{name} must be a jax.random.key, got {type(key).__name__}")
+    if jnp.issubdtype(key.dtype, jax.dtypes.prng_key):
+        if key.shape != ():
+            raise ValueError(f"{name} must be a single key, got shape {key.shape}")
+    elif key.dtype != jnp.uint32 or key.shape != (2,):
+        raise TypeError(f"{name} must be a jax.random.key (or legacy uint32[2] PRNGKey), got "
+                        f"dtype {key.dtype} and shape {key.shape}")
+
+
+def check_chain_axis(tree: Any, name: str) -> int:
+    """Every array of a pytree (a batch of chain states or keys) has the same leading axis;
+    returns its length, n_chains."""
+    leaves = jax.tree_util.tree_leaves(tree)
+    if not leaves:
+        raise ValueError(f"{name} must contain at least one array")
+    sizes = {int(jnp.shape(leaf)[0]) if jnp.ndim(leaf) else -1 for leaf in leaves}
+    if -1 in sizes or len(sizes) != 1:
+        raise ValueError(f"every array in {name} must have the same leading (chain) axis, got "
+                         f"leading sizes {sorted(sizes)} (-1: a scalar)")
+    return sizes.pop()

@@ -1,5 +1,6 @@
 """Thermodynamic observables: exact 4x4 Ising references, weights, correlations, errors, jit."""
 
+import chex
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -185,8 +186,7 @@ def test_jit_every_function():
                 susceptibility(x, beta, n, weights=w), susceptibility(x, beta, n, connected=False),
                 heat_capacity(x, beta, n, weights=w), binder_cumulant(x, weights=w))
 
-    jitted = jax.jit(everything)
+    jitted = jax.jit(chex.assert_max_traces(everything, n=1))   # a retrace would raise
     for got, want in zip(jitted(s, x, w, 0.4, 64), everything(s, x, w, 0.4, 64), strict=True):
         np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6)
     jitted(s, x, w, 0.5, 32)                      # beta and n_sites are traced: no recompile
-    assert jitted._cache_size() == 1

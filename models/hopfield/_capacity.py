@@ -4,8 +4,8 @@ For each load alpha = P/N, P random patterns are stored with the Hebbian rule an
 zero-temperature dynamics is started at stored patterns and run to a fixed point. In the
 replica-symmetric theory of Amit, Gutfreund and Sompolinsky the retrieval states exist up to
 alpha_c = 0.1379, where their overlap is m_c = 0.9674; past it the overlap collapses. In a finite
-network the collapse is smeared over a range of alpha that shrinks as N grows. Re-exported by
-:mod:`models.hopfield`.
+network the collapse is smeared over a range of alpha that shrinks as N grows. The command
+line ``python -m models.hopfield`` runs :func:`capacity` for one N.
 """
 
 from __future__ import annotations
@@ -20,9 +20,9 @@ import jax.numpy as jnp
 import numpy as np
 from jax import lax
 
-from models._hopfield_util import _async_descent, _hash, _random_signs, _sign_keep
-from statmech._validate import check_finite, check_static_int, float_dtype, is_concrete
-from statmech.mcmc import key_words
+from models.hopfield._recall import _async_descent, _random_signs, _sign_keep
+from statmech.random import hash32, key_words
+from statmech.validate import check_finite, check_static_int, float_dtype, is_concrete
 
 __all__ = ["AGS_ALPHA_C", "AGS_OVERLAP_C", "CapacityResult", "capacity"]
 
@@ -149,7 +149,7 @@ def _measure(key, n_patterns, alphas, max_sweeps, threshold, n, sizes):
     def replica(b):
         # resample the trials of every load with replacement (keyed hash; modulo bias < 1e-6)
         counters = jnp.arange(size, dtype=jnp.uint32).reshape(r_trial.shape) + b * size
-        idx = (_hash(words, counters) % jnp.uint32(n_trials)).astype(jnp.int32)
+        idx = (hash32(counters, words[0], words[1]) % jnp.uint32(n_trials)).astype(jnp.int32)
         pick = lambda x: jnp.mean(jnp.take_along_axis(x, idx, axis=-1), axis=-1)
         return _transitions(alphas, pick(r_trial), pick(m_trial))
 
@@ -255,12 +255,12 @@ def capacity(key: jax.Array, n_neurons: int, alphas: Any, *, n_trials: int = 20,
     return result
 
 
-def _main(argv: list[str] | None = None) -> None:
-    """``python -m models.hopfield_capacity``: the full measurement, printed as tables."""
+def main(argv: list[str] | None = None) -> None:
+    """``python -m models.hopfield``: the capacity measurement, printed as tables."""
     import argparse
     import time
 
-    parser = argparse.ArgumentParser(description=_main.__doc__)
+    parser = argparse.ArgumentParser(prog="python -m models.hopfield", description=main.__doc__)
     parser.add_argument("--n", type=int, nargs="+", default=[200, 300, 500])
     parser.add_argument("--alphas", type=float, nargs=3, default=[0.10, 0.24, 0.01],
                         metavar=("START", "STOP", "STEP"))
@@ -285,7 +285,3 @@ def _main(argv: list[str] | None = None) -> None:
         print(f"alpha_c (retrieval = 1/2) = {float(r.alpha_c):.4f} ± {float(r.alpha_c_err):.4f}; "
               f"alpha_c (mean m = {AGS_OVERLAP_C}) = {float(r.alpha_c_overlap):.4f} ± "
               f"{float(r.alpha_c_overlap_err):.4f}\n", flush=True)
-
-
-if __name__ == "__main__":
-    _main()

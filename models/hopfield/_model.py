@@ -1,73 +1,47 @@
-"""Hopfield networks: +-1 neurons with symmetric couplings, zero-temperature recall and the
-finite-beta Boltzmann distribution.
+"""The Hopfield network itself: +-1 neurons, symmetric couplings, energy, storage rules and the
+exact finite-beta Boltzmann distribution.
 
 E(s) = -1/2 s.W.s - h.s with W symmetric. Couplings come from the Hebbian rule or the projection
 (pseudo-inverse) rule; recall is synchronous or random-order asynchronous sign dynamics, and
 p(s) = exp(-beta E(s)) / Z is exact by enumeration for small N. The diagonal of ``W`` is ignored
 everywhere (for +-1 spins it only adds the constant -1/2 tr W to E). Neurons are stored as
 ``int8`` and the arithmetic is done in the default float dtype; ``W``, ``h`` and ``beta`` are
-traced, so changing them never recompiles. Dense associative memories and the modern continuous
-Hopfield network live in :mod:`models.hopfield_dense`, the storage-capacity measurement in
-:mod:`models.hopfield_capacity`; both are re-exported here.
+traced, so changing them never recompiles. This module imports no sibling: recall dynamics are
+in ``_recall``, dense and modern networks in ``_dense``, the capacity measurement in
+``_capacity``.
 """
 
 from __future__ import annotations
 
-import functools
 from typing import Any
 
 import jax
 import jax.numpy as jnp
 import numpy as np
-from jax import lax
 
-from models._hopfield_util import (
-    _async_descent,
-    _check_patterns,
-    _check_state,
-    _float,
-    _random_signs,
-    _sign_keep,
-)
-from models.hopfield_capacity import AGS_ALPHA_C, AGS_OVERLAP_C, CapacityResult, capacity
-from models.hopfield_dense import (
-    dense_capacity_estimate,
-    dense_energy,
-    dense_recall_async,
-    modern_energy,
-    modern_update,
-)
-from statmech._validate import (
+from statmech.exact import log_z_dense
+from statmech.mcmc import DenseParams, SamplingAlgorithm, heat_bath
+from statmech.validate import (
+    as_float,
     check_beta,
     check_finite,
+    check_pm1,
+    check_real_array,
     check_shape,
-    check_static_int,
+    check_symmetric,
     float_dtype,
     is_concrete,
 )
-from statmech.exact import log_z_dense
-from statmech.mcmc import key_words
 
 __all__ = [
     "MAX_EXACT_NEURONS",
-    "random_patterns",
     "hebbian",
     "pseudo_inverse",
     "energy",
     "overlap",
-    "recall_sync",
-    "recall_async",
     "log_z_exact",
     "log_prob",
-    "dense_energy",
-    "dense_recall_async",
-    "dense_capacity_estimate",
-    "modern_update",
-    "modern_energy",
-    "AGS_ALPHA_C",
-    "AGS_OVERLAP_C",
-    "CapacityResult",
-    "capacity",
+    "sampler",
 ]
 
 MAX_EXACT_NEURONS = 30
@@ -75,6 +49,35 @@ MAX_EXACT_NEURONS = 30
 
 
 # -- validation (outside jit) -------------------------------------------------------------------
+
+def _check_patterns(patterns: Any, name: str = "patterns") -> tuple[int, int]:
+    """A [P, N] array of +-1 with P >= 1 and N >= 2; returns (P, N)."""
+    check_real_array(patterns, name)
+    shape = tuple(jnp.shape(patterns))
+    if len(shape) != 2:
+        raise ValueError(f"{name} must be a 2-D array [P, N] (one pattern per row), got shape "
+                         f"{shape}")
+    p, n = shape
+    if p < 1:
+        raise ValueError(f"{name} must hold P >= 1 patterns, got P={p} (shape {shape})")
+    if n < 2:
+        raise ValueError(f"{name} must have N >= 2 neurons, got N={n} (shape {shape})")
+    check_pm1(patterns, name)
+    return p, n
+
+
+def _check_state(s: Any, n: int, name: str = "s", *, batch: bool = True) -> None:
+    """+-1 neurons with last axis N (exactly [N] when ``batch`` is False)."""
+    check_real_array(s, name)
+    shape = tuple(jnp.shape(s))
+    if batch and (len(shape) == 0 or shape[-1] != n):
+        raise ValueError(f"{name} must have shape [..., {n}] (N = {n} neurons), got shape {shape}")
+    if not batch and shape != (n,):
+        raise ValueError(f"{name} must have shape ({n},) (one state of N = {n} neurons; vmap "
+                         f"for a batch), got shape {shape}")
+    check_pm1(s, name)
+
+
 
 def _check_couplings(W: Any) -> int:
     """Square [N, N] with N >= 2, finite and symmetric when concrete; returns N."""
@@ -84,12 +87,7 @@ def _check_couplings(W: Any) -> int:
         raise ValueError(f"W must be a square matrix [N, N], got shape {shape}")
     if shape[0] < 2:
         raise ValueError(f"W must couple N >= 2 neurons, got shape {shape}")
-    if is_concrete(W):
-        w = np.asarray(W, dtype=np.float64)
-        scale = max(float(np.max(np.abs(w))), 1.0)
-        if not np.allclose(w, w.T, rtol=0.0, atol=1e-6 * scale):
-            raise ValueError("W must be symmetric, got max |W - W.T| = "
-                             f"{float(np.max(np.abs(w - w.T))):.3g}")
+    check_symmetric(W, "W")
     return shape[0]
 
 
@@ -114,61 +112,32 @@ def _check_scalar_beta(beta: Any) -> None:
 # -- pure implementations (jit-safe) ------------------------------------------------------------
 
 def _mask_diagonal(W: jax.Array) -> jax.Array:
-    W = _float(W)
+    W = as_float(W)
     return W * (1 - jnp.eye(W.shape[0], dtype=W.dtype))
 
 
 def _field(h: Any, n: int) -> jax.Array:
-    return jnp.broadcast_to(_float(h), (n,))
+    return jnp.broadcast_to(as_float(h), (n,))
 
 
 def _energy(W: jax.Array, s: jax.Array, h: jax.Array) -> jax.Array:
     W = _mask_diagonal(W)
-    s = _float(s)
+    s = as_float(s)
     return -0.5 * jnp.einsum("...i,ij,...j->...", s, W, s) - s @ _field(h, W.shape[0])
-
-
-@functools.partial(jax.jit, static_argnums=(1, 2))
-def _random_patterns(words, p, n):
-    return _random_signs(words, (p, n)).astype(jnp.int8)
 
 
 @jax.jit
 def _hebbian(patterns):
-    xi = _float(patterns)
+    xi = as_float(patterns)
     return _mask_diagonal(xi.T @ xi / xi.shape[1])
 
 
 @jax.jit
 def _overlap(patterns, s):
-    return _float(s) @ _float(patterns).T / patterns.shape[1]
+    return as_float(s) @ as_float(patterns).T / patterns.shape[1]
 
 
 _energy_jit = jax.jit(_energy)
-
-
-@jax.jit
-def _recall_sync(W, s, h, n_steps):
-    W = _mask_diagonal(W)
-    h = _field(h, W.shape[0])
-
-    def step(_, s):
-        return _sign_keep(s @ W + h, s)
-
-    return lax.fori_loop(0, n_steps, step, _float(s)).astype(jnp.int8)
-
-
-@jax.jit
-def _recall_async(words, W, s, h, n_sweeps):
-    W = _mask_diagonal(W)
-    h = _field(h, W.shape[0])
-
-    def update(c, i):
-        (s,) = c
-        return (s.at[i].set(_sign_keep(W[i] @ s + h[i], s[i])),)
-
-    (s,), _ = _async_descent(words, (_float(s),), n_sweeps, update)
-    return s.astype(jnp.int8)
 
 
 @jax.jit
@@ -182,34 +151,6 @@ def _log_prob(W, s, h, beta):
 
 
 # -- public API ---------------------------------------------------------------------------------
-
-def random_patterns(key: jax.Array, n_patterns: int, n_neurons: int) -> jax.Array:
-    """Independent unbiased random +-1 patterns, the standard memory load of capacity studies.
-
-    xi_i^mu = +-1 with probability 1/2 each, independently for every mu and i (the top bit of
-    a keyed counter hash, two key words drawn from ``key``).
-
-    Args:
-      key: a ``jax.random.key``.
-      n_patterns: P, an int >= 1.
-      n_neurons: N, an int >= 2.
-
-    Returns:
-      ``int8`` array ``[P, N]``, one pattern per row.
-
-    Example:
-      >>> import jax
-      >>> xi = random_patterns(jax.random.key(0), 3, 8)
-      >>> xi.shape, xi.dtype, sorted(set(xi.ravel().tolist()))
-      ((3, 8), dtype('int8'), [-1, 1])
-
-    References:
-      D. J. Amit, H. Gutfreund and H. Sompolinsky, Phys. Rev. Lett. 55, 1530 (1985).
-    """
-    p = check_static_int(n_patterns, "n_patterns", minimum=1)
-    n = check_static_int(n_neurons, "n_neurons", minimum=2)
-    return _random_patterns(key_words(key, 2), p, n)
-
 
 def hebbian(patterns: Any) -> jax.Array:
     """Hebbian couplings of a Hopfield network storing the given patterns.
@@ -254,6 +195,7 @@ def pseudo_inverse(patterns: Any) -> jax.Array:
 
     Example:
       >>> import jax, jax.numpy as jnp
+      >>> from models.hopfield import random_patterns, recall_sync
       >>> xi = random_patterns(jax.random.key(1), 20, 40)          # P/N = 0.5
       >>> W = pseudo_inverse(xi)
       >>> bool((recall_sync(W, xi, 1) == xi).all())
@@ -272,7 +214,7 @@ def pseudo_inverse(patterns: Any) -> jax.Array:
         if rank < p:
             raise ValueError(f"patterns must be linearly independent for the projection rule, "
                              f"got rank {rank} < P={p}")
-    xi = _float(patterns)
+    xi = as_float(patterns)
     q = xi @ xi.T / n
     W = xi.T @ jnp.linalg.solve(q, xi) / n
     return _mask_diagonal(0.5 * (W + W.T))
@@ -303,7 +245,7 @@ def energy(W: Any, s: Any, h: Any = 0.0) -> jax.Array:
     n = _check_couplings(W)
     _check_state(s, n)
     _check_h(h, n)
-    return _energy_jit(_float(W), _float(s), _field(h, n))
+    return _energy_jit(as_float(W), as_float(s), _field(h, n))
 
 
 def overlap(patterns: Any, s: Any) -> jax.Array:
@@ -329,75 +271,6 @@ def overlap(patterns: Any, s: Any) -> jax.Array:
     _, n = _check_patterns(patterns)
     _check_state(s, n)
     return _overlap(patterns, s)
-
-
-def recall_sync(W: Any, s: Any, n_steps: int, *, h: Any = 0.0) -> jax.Array:
-    """Synchronous zero-temperature recall: all neurons updated at once.
-
-    s_i <- sign(sum_{j != i} W_ij s_j + h_i), keeping s_i where the field is exactly 0. The
-    energy is not a Lyapunov function of this dynamics: it may end in a 2-cycle.
-
-    Args:
-      W: symmetric couplings ``[N, N]``.
-      s: initial neurons ``[N]`` of +-1, or a batch ``[..., N]``.
-      n_steps: number of parallel updates, an int >= 0 (traced: changing it does not recompile).
-      h: external field, a scalar or ``[N]``.
-
-    Returns:
-      The state after ``n_steps`` updates, ``int8`` with the shape of ``s``.
-
-    Example:
-      >>> import jax.numpy as jnp
-      >>> xi = jnp.array([[1, -1, 1, -1, 1, -1]])
-      >>> recall_sync(hebbian(xi), jnp.array([1, 1, 1, -1, 1, -1]), 1).tolist()
-      [1, -1, 1, -1, 1, -1]
-
-    References:
-      W. A. Little, Math. Biosci. 19, 101 (1974); J. J. Hopfield, PNAS 79, 2554 (1982).
-    """
-    n = _check_couplings(W)
-    _check_state(s, n)
-    _check_h(h, n)
-    n_steps = check_static_int(n_steps, "n_steps", minimum=0)
-    return _recall_sync(_float(W), _float(s), _field(h, n), jnp.asarray(n_steps, jnp.int32))
-
-
-def recall_async(key: jax.Array, W: Any, s: Any, n_sweeps: int, *, h: Any = 0.0) -> jax.Array:
-    """Asynchronous zero-temperature recall: random-order single-neuron updates.
-
-    Each sweep visits the N neurons once in a fresh random order, s_i <- sign(sum_{j != i} W_ij
-    s_j + h_i), keeping s_i where the field is exactly 0. Each update lowers E or leaves it
-    unchanged (symmetric W), so the dynamics ends at a fixed point; the loop stops early at a
-    sweep that changes no neuron, which gives the same state as running all ``n_sweeps``.
-
-    Args:
-      key: a ``jax.random.key`` (two key words are drawn from it; the order of sweep t is an
-        argsort of keyed hashes of the counters t N .. t N + N - 1).
-      W: symmetric couplings ``[N, N]``.
-      s: initial neurons ``[N]`` of +-1 (one state; ``jax.vmap`` over keys and states).
-      n_sweeps: maximum number of sweeps, an int >= 0 (traced: changing it does not recompile).
-      h: external field, a scalar or ``[N]``.
-
-    Returns:
-      The final state, ``int8 [N]``.
-
-    Example:
-      >>> import jax, jax.numpy as jnp
-      >>> xi = random_patterns(jax.random.key(0), 5, 100)
-      >>> noisy = xi[0].at[:20].multiply(-1)                    # 20 % of the bits flipped
-      >>> out = recall_async(jax.random.key(1), hebbian(xi), noisy, 20)
-      >>> float(overlap(xi, out)[0])
-      1.0
-
-    References:
-      J. J. Hopfield, Proc. Natl. Acad. Sci. USA 79, 2554 (1982).
-    """
-    n = _check_couplings(W)
-    _check_state(s, n, batch=False)
-    _check_h(h, n)
-    n_sweeps = check_static_int(n_sweeps, "n_sweeps", minimum=0)
-    return _recall_async(key_words(key, 2), _float(W), _float(s), _field(h, n),
-                         jnp.asarray(n_sweeps, jnp.int32))
 
 
 def log_z_exact(W: Any, beta: Any = 1.0, h: Any = 0.0) -> jax.Array:
@@ -428,7 +301,7 @@ def log_z_exact(W: Any, beta: Any = 1.0, h: Any = 0.0) -> jax.Array:
     _check_scalar_beta(beta)
     _check_h(h, n)
     dtype = float_dtype()
-    return _log_z(_float(W), _field(h, n), jnp.asarray(beta, dtype))
+    return _log_z(as_float(W), _field(h, n), jnp.asarray(beta, dtype))
 
 
 def log_prob(W: Any, s: Any, beta: Any = 1.0, h: Any = 0.0) -> jax.Array:
@@ -460,5 +333,41 @@ def log_prob(W: Any, s: Any, beta: Any = 1.0, h: Any = 0.0) -> jax.Array:
     _check_scalar_beta(beta)
     _check_h(h, n)
     dtype = float_dtype()
-    return _log_prob(_float(W), _float(s), _field(h, n), jnp.asarray(beta, dtype))
+    return _log_prob(as_float(W), as_float(s), _field(h, n), jnp.asarray(beta, dtype))
 
+
+_HEAT_BATH = heat_bath("dense")
+
+
+def _step(key, state, W, beta):
+    n = W.shape[0]
+    return _HEAT_BATH.step(key, state, DenseParams(_mask_diagonal(W), jnp.zeros((n,), W.dtype)),
+                           beta)
+
+
+def sampler() -> SamplingAlgorithm:
+    """Heat-bath (Glauber) dynamics of a Hopfield network at inverse temperature beta.
+
+    s_i <- +1 with probability sigmoid(2 beta sum_{j != i} W_ij s_j), neurons in order: the
+    engine's ``heat_bath("dense")`` with the couplings ``W`` as the params (zero field), so
+    :func:`statmech.log_z` and :func:`statmech.mcmc.parallel_tempering` run on the network with
+    :func:`energy` as the energy (``energy(W, s)``).
+
+    Returns:
+      ``SamplingAlgorithm(init, step)``: ``init(s)`` takes +-1 neurons ``[N]``,
+      ``step(key, state, W, beta) -> (SpinState, LocalInfo)``.
+
+    Example:
+      >>> import jax, statmech
+      >>> xi = jax.numpy.array([[1, -1, 1, -1, 1, 1, -1, -1]])
+      >>> W = hebbian(xi)
+      >>> est = statmech.log_z(energy, W, 2.0, method="ais", key=jax.random.key(0),
+      ...                      algo=sampler(), shape=(8,), n_chains=128)
+      >>> bool(abs(est.log_z - log_z_exact(W, 2.0)) < 4 * est.stderr + 0.02)
+      True
+
+    References:
+      R. J. Glauber, J. Math. Phys. 4, 294 (1963); D. J. Amit, H. Gutfreund and
+      H. Sompolinsky, Phys. Rev. A 32, 1007 (1985).
+    """
+    return SamplingAlgorithm(_HEAT_BATH.init, _step)

@@ -2,9 +2,8 @@
 
 E(x) = -1/2 x.W.x - b.x with W symmetric and a zero diagonal. The diagonal of ``W`` is masked
 out of the energy (x_i^2 = x_i would make it a second bias), so its gradient is exactly zero and
-an optimizer step never moves it. Exact ln Z, moments and likelihood by enumeration (n <= 30);
-training (exact ML, pseudo-likelihood, PCD) is in models/boltzmann_train.py, Gibbs chains and
-exact sampling in models/boltzmann_sampling.py (both re-exported here).
+an optimizer step never moves it. Exact ln Z, moments and likelihood by enumeration (n <= 30).
+This module imports no sibling: sampling is in ``_sampling``, training in ``_train``.
 """
 
 from __future__ import annotations
@@ -15,15 +14,17 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from statmech._validate import (
+from statmech.exact import enumerate_moments, log_z_dense
+from statmech.validate import (
+    as_float,
     check_beta,
     check_binary_units,
     check_finite,
     check_static_int,
+    check_symmetric,
     float_dtype,
     is_concrete,
 )
-from statmech.exact import enumerate_moments, log_z_dense
 
 __all__ = [
     "MAX_UNITS",
@@ -34,15 +35,6 @@ __all__ = [
     "log_z_exact",
     "moments_exact",
     "log_likelihood",
-    "MAX_EXACT_FIT_UNITS",
-    "moment_matching_grad",
-    "pseudo_log_likelihood",
-    "exact_grad_fn",
-    "pl_grad_fn",
-    "pcd_grad_fn",
-    "init_chains",
-    "sample_exact",
-    "fit",
 ]
 
 MAX_UNITS = 30
@@ -87,12 +79,7 @@ def _check_params(params: Any) -> int:
     if tuple(jnp.shape(b)) != (n,):
         raise ValueError(f"params.b must have shape ({n},) to match params.W {shape}, "
                          f"got shape {tuple(jnp.shape(b))}")
-    if is_concrete(W):
-        w = np.asarray(W, dtype=np.float64)
-        scale = max(float(np.max(np.abs(w))), 1.0)
-        if not np.allclose(w, w.T, rtol=0.0, atol=1e-6 * scale):
-            raise ValueError("params.W must be symmetric, got max |W - W.T| = "
-                             f"{float(np.max(np.abs(w - w.T))):.3g}")
+    check_symmetric(W, "params.W")
     return n
 
 
@@ -114,11 +101,6 @@ def _energy(params: BoltzmannParams, x: jax.Array) -> jax.Array:
     b = jnp.asarray(params.b, dtype=dtype)
     x = jnp.asarray(x).astype(dtype)
     return -0.5 * jnp.einsum("...i,ij,...j->...", x, W, x) - x @ b
-
-
-def _cast(params: BoltzmannParams) -> BoltzmannParams:
-    dtype = float_dtype()
-    return BoltzmannParams(jnp.asarray(params.W, dtype=dtype), jnp.asarray(params.b, dtype=dtype))
 
 
 @jax.jit
@@ -160,14 +142,14 @@ def energy(params: BoltzmannParams, x: Any) -> jax.Array:
     return _energy(params, x)
 
 
-def init_params(key: jax.Array, n: int, scale: float = 0.01) -> BoltzmannParams:
+def init_params(key: jax.Array, n_units: int, scale: float = 0.01) -> BoltzmannParams:
     """Small random symmetric couplings with zero diagonal and zero biases.
 
     W_ij = W_ji ~ scale * N(0, 1) for i < j, W_ii = 0, b = 0.
 
     Args:
       key: a ``jax.random.key``.
-      n: number of units, an int >= 1.
+      n_units: number of units n, an int >= 1.
       scale: standard deviation of the couplings, finite and >= 0.
 
     Returns:
@@ -182,7 +164,7 @@ def init_params(key: jax.Array, n: int, scale: float = 0.01) -> BoltzmannParams:
     References:
       D. H. Ackley, G. E. Hinton and T. J. Sejnowski, Cognitive Science 9, 147 (1985).
     """
-    n = check_static_int(n, "n", minimum=1)
+    n = check_static_int(n_units, "n_units", minimum=1)
     check_finite(scale, "scale")
     if is_concrete(scale) and float(np.asarray(scale)) < 0:
         raise ValueError(f"scale must be >= 0, got {float(np.asarray(scale))}")
@@ -215,7 +197,7 @@ def log_z_exact(params: BoltzmannParams, beta: Any = 1.0) -> jax.Array:
     """
     _check_size(_check_params(params))
     check_beta(beta)
-    return _log_z(_cast(params), jnp.asarray(beta, dtype=float_dtype()))
+    return _log_z(as_float(params), jnp.asarray(beta, dtype=float_dtype()))
 
 
 def moments_exact(params: BoltzmannParams, beta: Any = 1.0) -> BoltzmannMoments:
@@ -242,7 +224,7 @@ def moments_exact(params: BoltzmannParams, beta: Any = 1.0) -> BoltzmannMoments:
     """
     _check_size(_check_params(params))
     check_beta(beta)
-    return _moments(_cast(params), jnp.asarray(beta, dtype=float_dtype()))
+    return _moments(as_float(params), jnp.asarray(beta, dtype=float_dtype()))
 
 
 def log_likelihood(params: BoltzmannParams, data: Any) -> jax.Array:
@@ -271,19 +253,5 @@ def log_likelihood(params: BoltzmannParams, data: Any) -> jax.Array:
     n = _check_params(params)
     _check_size(n)
     _check_units(data, n, "data")
-    params = _cast(params)
+    params = as_float(params)
     return -jnp.mean(_energy(params, data)) - _log_z(params, jnp.ones((), dtype=float_dtype()))
-
-
-# Gibbs chains and exact sampling live in models/boltzmann_sampling.py, training (exact ML,
-# pseudo-likelihood, PCD) in models/boltzmann_train.py; their public names are part of this
-# module's contract (models.boltzmann.sample_exact, models.boltzmann.fit).
-from models.boltzmann_sampling import MAX_EXACT_FIT_UNITS, init_chains, sample_exact  # noqa: E402
-from models.boltzmann_train import (  # noqa: E402
-    exact_grad_fn,
-    fit,
-    moment_matching_grad,
-    pcd_grad_fn,
-    pl_grad_fn,
-    pseudo_log_likelihood,
-)

@@ -1,9 +1,9 @@
-"""Conditionals and block-Gibbs sampling of the Gaussian-Bernoulli RBM.
+"""Conditionals, block-Gibbs sampling and the sampler of the Gaussian-Bernoulli RBM.
 
-Re-exported by :mod:`models.grbm` (``models.grbm.gibbs_step`` is the public name). Given one
-layer the other factorises: p(h_j = 1 | v) = sigmoid(c_j + sum_i W_ij v_i / sigma_i^2) and
-p(v_i | h) = N(b_i + (W h)_i, sigma_i^2), so a block-Gibbs sweep v -> h -> v' leaves
-p(v) = exp(-F(v)) / Z invariant.
+Given one layer the other factorises: p(h_j = 1 | v) = sigmoid(c_j + sum_i W_ij v_i / sigma_i^2)
+and p(v_i | h) = N(b_i + (W h)_i, sigma_i^2), so a block-Gibbs sweep v -> h -> v' leaves
+p(v) = exp(-F(v)) / Z invariant. At inverse temperature beta the hidden inputs scale by beta
+and the visible variances by 1 / beta.
 """
 
 from __future__ import annotations
@@ -13,16 +13,15 @@ from typing import Any
 import jax
 import jax.numpy as jnp
 
-from models.grbm import (
+from models.grbm._model import (
     GaussianRBMParams,
-    _cast,
     _check_hidden,
-    _check_key,
     _check_params,
     _check_visible,
     _hidden_input,
-    _real,
 )
+from statmech.mcmc import SamplingAlgorithm
+from statmech.validate import as_float, check_finite, check_key, check_static_int
 
 __all__ = [
     "hidden_probs",
@@ -30,22 +29,23 @@ __all__ = [
     "sample_hidden",
     "sample_visible",
     "gibbs_step",
+    "sampler",
 ]
 
 
 # ------------------------------------------------------------------------------------------------
-# unvalidated internals (used under jit and inside the gradient estimators of models.grbm_train)
+# unvalidated internals (used under jit and inside the gradient estimators of ``_train``)
 
 @jax.jit
 def _hidden_probs(params: GaussianRBMParams, v: jax.Array) -> jax.Array:
-    p = _cast(params)
-    return jax.nn.sigmoid(_hidden_input(p, _real(v)))
+    p = as_float(params)
+    return jax.nn.sigmoid(_hidden_input(p, as_float(v)))
 
 
 @jax.jit
 def _visible_mean(params: GaussianRBMParams, h: jax.Array) -> jax.Array:
-    p = _cast(params)
-    return p.b + _real(h) @ p.W.T
+    p = as_float(params)
+    return p.b + as_float(h) @ p.W.T
 
 
 @jax.jit
@@ -58,7 +58,7 @@ def _sample_hidden(key: jax.Array, params: GaussianRBMParams, v: jax.Array) -> j
 def _sample_visible(key: jax.Array, params: GaussianRBMParams, h: jax.Array) -> jax.Array:
     mean = _visible_mean(params, h)
     noise = jax.random.normal(key, mean.shape, dtype=mean.dtype)
-    return mean + jnp.exp(_cast(params).log_sigma) * noise
+    return mean + jnp.exp(as_float(params).log_sigma) * noise
 
 
 @jax.jit
@@ -73,7 +73,7 @@ def _gibbs_chain(key: jax.Array, params: GaussianRBMParams, v: jax.Array, k: int
     def body(v, key):
         return _gibbs_step(key, params, v)[0], None
 
-    v, _ = jax.lax.scan(body, _real(v), jax.random.split(key, k))
+    v, _ = jax.lax.scan(body, as_float(v), jax.random.split(key, k))
     return v
 
 # ------------------------------------------------------------------------------------------------
@@ -155,7 +155,7 @@ def sample_hidden(key: jax.Array, params: GaussianRBMParams, v: Any) -> jax.Arra
     References:
       Cho, Ilin and Raiko, ICANN (2011), eq. (3).
     """
-    _check_key(key)
+    check_key(key)
     nv, _ = _check_params(params)
     _check_visible(v, nv)
     return _sample_hidden(key, params, v)
@@ -184,7 +184,7 @@ def sample_visible(key: jax.Array, params: GaussianRBMParams, h: Any) -> jax.Arr
     References:
       Cho, Ilin and Raiko, ICANN (2011), eq. (2).
     """
-    _check_key(key)
+    check_key(key)
     _, nh = _check_params(params)
     _check_hidden(h, nh)
     return _sample_visible(key, params, h)
@@ -216,7 +216,56 @@ def gibbs_step(key: jax.Array, params: GaussianRBMParams,
       S. Geman and D. Geman, IEEE TPAMI 6, 721 (1984); G. E. Hinton, Neural Computation 14,
       1771 (2002).
     """
-    _check_key(key)
+    check_key(key)
     nv, _ = _check_params(params)
     _check_visible(v, nv)
     return _gibbs_step(key, params, v)
+
+
+def sampler(n_sweeps: int = 1) -> SamplingAlgorithm:
+    """Block-Gibbs sampling of the joint distribution at inverse temperature beta > 0.
+
+    The position (and state) is the float vector x = [v, h], v real ``[nv]``, h 0/1 ``[nh]``,
+    with energy :func:`joint_energy`; a step draws h ~ p_beta(h | v), h_j = 1 with probability
+    sigmoid(beta (c_j + sum_i W_ij v_i / sigma_i^2)), then v ~ N(b + W h, sigma^2 / beta),
+    ``n_sweeps`` times, leaving p_beta(v, h) ∝ exp(-beta E(v, h)) invariant: the kernel for
+    :func:`statmech.mcmc.parallel_tempering` with a ladder of betas > 0. (AIS from beta = 0
+    does not apply: the visible Gaussians are improper there; :func:`log_z_exact` is exact.)
+
+    Args:
+      n_sweeps: block-Gibbs sweeps per step, an int >= 1.
+
+    Returns:
+      ``SamplingAlgorithm(init, step)``; ``step(key, x, params, beta) -> (x, ())``.
+
+    Example:
+      >>> import jax, jax.numpy as jnp
+      >>> from models.grbm import init_params
+      >>> algo = sampler()
+      >>> x, _ = algo.step(jax.random.key(0), algo.init(jnp.zeros(5)), init_params(
+      ...     jax.random.key(1), 3, 2), 1.0)
+      >>> x.shape
+      (5,)
+
+    References:
+      Cho, Ilin and Raiko, ICANN (2011); G. Desjardins et al., AISTATS (2010).
+    """
+    n_sweeps = check_static_int(n_sweeps, "n_sweeps", minimum=1)
+
+    def init(position: Any) -> jax.Array:
+        check_finite(position, "position")
+        return as_float(position)
+
+    def step(key, x, params, beta):
+        p = as_float(params)
+        nv = p.b.shape[0]
+        v = x[..., :nv]
+        for k in jax.random.split(key, n_sweeps):
+            k_h, k_v = jax.random.split(k)
+            probs = jax.nn.sigmoid(beta * _hidden_input(p, v))
+            h = jax.random.bernoulli(k_h, probs).astype(x.dtype)
+            noise = jax.random.normal(k_v, v.shape, x.dtype)
+            v = p.b + h @ p.W.T + jnp.exp(p.log_sigma) / jnp.sqrt(beta) * noise
+        return jnp.concatenate([v, h], axis=-1), ()
+
+    return SamplingAlgorithm(init, step)

@@ -5,7 +5,7 @@ import jax.numpy as jnp
 import numpy as np
 from scipy import stats
 
-from statmech.mcmc._random import hash_uniform, key_words, mix32
+from statmech.random import hash_uniform, key_words, mix32
 
 
 def test_mix32_is_a_bijection_on_a_block_of_counters():
@@ -45,7 +45,7 @@ def test_low_bits_of_adjacent_counters_are_balanced():
 
 
 def test_row_offset_reproduces_a_block_of_the_full_grid():
-    from statmech.mcmc._random import hash_bits24
+    from statmech.random import hash_bits24
 
     full = np.asarray(hash_bits24((64, 48), jnp.uint32(5), jnp.uint32(9)))
     block = np.asarray(hash_bits24((16, 48), jnp.uint32(5), jnp.uint32(9), row0=32))

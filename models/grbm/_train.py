@@ -1,6 +1,6 @@
 """Training the Gaussian-Bernoulli RBM: gradient estimators and ``fit``.
 
-Re-exported by :mod:`models.grbm` (``models.grbm.fit`` is the public name). The gradient of the
+The gradient of the
 mean negative log-likelihood is <dF/dtheta>_data - <dF/dtheta>_model; the estimators differ in
 where the model term comes from: exact enumeration of the 2**nh hidden states (``"exact"``), k
 block-Gibbs sweeps started at the batch (CD-k, Hinton 2002) or persistent chains (PCD,
@@ -20,20 +20,16 @@ import numpy as np
 import optax
 
 from models import train as _train
-from models.grbm import (
+from models.grbm._gibbs import _gibbs_chain, _hidden_probs, _visible_mean
+from models.grbm._init import _check_data, init_from_data
+from models.grbm._model import (
     GaussianRBMParams,
-    _cast,
-    _check_data,
     _check_exact_size,
-    _check_key,
     _check_params,
     _free_energy,
     _log_likelihood,
-    _real,
-    init_from_data,
 )
-from models.grbm_gibbs import _gibbs_chain, _hidden_probs, _visible_mean
-from statmech._validate import check_static_int, is_concrete
+from statmech.validate import as_float, check_key, check_static_int, is_concrete
 
 __all__ = [
     "METHODS",
@@ -128,18 +124,18 @@ def _grad_fn(method: str, k: int, learn_sigma: bool):
     if method == "exact":
         def fn(key, params, chains, batch):
             del key
-            batch = _real(batch)
+            batch = as_float(batch)
             nll, grads = jax.value_and_grad(lambda p: -_log_likelihood(p, batch))(params)
             return grads, chains, {"nll": nll}
     elif method == "cd":
         def fn(key, params, chains, batch):
-            batch = _real(batch)
+            batch = as_float(batch)
             grads, metrics = _contrastive(params, batch, _gibbs_chain(key, params, batch, k))
             return grads, chains, metrics
     else:
         def fn(key, params, chains, batch):
             chains = _gibbs_chain(key, params, chains, k)
-            grads, metrics = _contrastive(params, _real(batch), chains)
+            grads, metrics = _contrastive(params, as_float(batch), chains)
             return grads, chains, metrics
 
     return jax.jit(fn)
@@ -167,7 +163,7 @@ def init_chains(key: jax.Array, method: str, data: Any, n_chains: int) -> Any:
     References:
       Tieleman, ICML (2008).
     """
-    _check_key(key)
+    check_key(key)
     method = _check_method(method)
     n_chains = check_static_int(n_chains, "n_chains", minimum=1)
     data = _check_data(data)
@@ -178,23 +174,6 @@ def init_chains(key: jax.Array, method: str, data: Any, n_chains: int) -> Any:
     return data[rows]
 
 
-def _monitor(data: jax.Array, test_data: jax.Array | None):
-    def evaluate(params):
-        out = {"train_ll": float(_log_likelihood(params, data))}
-        if test_data is not None:
-            out["test_ll"] = float(_log_likelihood(params, test_data))
-        return out
-
-    return evaluate
-
-
-@functools.cache
-def _default_optimizer(learning_rate: float) -> optax.GradientTransformation:
-    """optax.sgd(learning_rate, momentum=0.9), one object per rate (so repeated fits with equal
-    settings reuse models.train's compiled steps)."""
-    return optax.sgd(learning_rate, momentum=0.9)
-
-
 def fit_result(key: jax.Array, data: Any, *, n_hidden: int, epochs: int, batch_size: int,
                learning_rate: float, method: str = "pcd", k: int = 1,
                optimizer: optax.GradientTransformation | None = None, learn_sigma: bool = True,
@@ -203,7 +182,7 @@ def fit_result(key: jax.Array, data: Any, *, n_hidden: int, epochs: int, batch_s
                monitor: str | None = None, monitor_every: int | None = None,
                checkpoint_dir: str | os.PathLike | None = None,
                checkpoint_every: int | None = None,
-               progress: bool = True) -> _train.TrainResult:
+               progress: bool = False) -> _train.TrainResult:
     """:func:`fit` returning the whole :class:`models.train.TrainResult` (state and history).
 
     Same arguments as :func:`fit`; see there. Raises ``FloatingPointError`` if the parameters
@@ -227,9 +206,7 @@ def fit_result(key: jax.Array, data: Any, *, n_hidden: int, epochs: int, batch_s
     if b > n:
         raise ValueError(f"batch_size must be <= the number of examples ({n}), got {b}")
     check_static_int(epochs, "epochs", minimum=1)
-    if isinstance(learning_rate, bool) or not isinstance(learning_rate, (int, float)) or not (
-            np.isfinite(learning_rate) and learning_rate > 0):
-        raise ValueError(f"learning_rate must be a finite number > 0, got {learning_rate!r}")
+    learning_rate = _train.check_learning_rate(learning_rate)
     method = _check_method(method)
     if monitor not in (None, "exact"):
         raise ValueError(f"monitor must be None or 'exact', got {monitor!r}")
@@ -250,10 +227,10 @@ def fit_result(key: jax.Array, data: Any, *, n_hidden: int, epochs: int, batch_s
         if shape != (nv, nh):
             raise ValueError(f"params have shape (nv, nh) = {shape}, but data has {nv} visible "
                              f"units and n_hidden = {nh}")
-        p0 = _cast(params)
+        p0 = as_float(params)
     chains = init_chains(k_chains, method, x, b if n_chains is None else n_chains)
-    opt = optimizer if optimizer is not None else _default_optimizer(float(learning_rate))
-    mon = None if monitor is None else _monitor(x, test)
+    opt = optimizer if optimizer is not None else _train.default_optimizer(float(learning_rate))
+    mon = None if monitor is None else _train.data_monitor(x, test, ll=_log_likelihood)
     config = {"model": "grbm", "n_visible": nv, "n_hidden": nh, "method": method, "k": k,
               "learn_sigma": bool(learn_sigma), "learning_rate": float(learning_rate)}
     out = _train.train(k_train, fn, p0, x, batch_size=b, epochs=epochs, optimizer=opt,
@@ -292,12 +269,13 @@ def fit(key: jax.Array, data: Any, *, n_hidden: int, epochs: int, batch_size: in
       learning_rate: step size of the default optimizer, > 0.
       method: "pcd" (default), "cd" or "exact".
       k: Gibbs sweeps per step.
-      optimizer: any optax transformation (default ``optax.sgd(learning_rate, momentum=0.9)``).
+      optimizer: any optax transformation (default
+        :func:`models.train.default_optimizer` of ``learning_rate``).
       learn_sigma: learn the standard deviations (default) or keep the initial ones.
       **options: ``n_chains`` (default ``batch_size``), ``init_scale`` (0.01), ``params`` (warm
         start), ``test_data``, ``monitor`` ("exact" or None: exact train/test log-likelihood in
         the history), ``monitor_every``, ``checkpoint_dir``, ``checkpoint_every``,
-        ``progress`` — as in :func:`fit_result`.
+        ``progress`` (default False) — as in :func:`fit_result`.
 
     Returns:
       The trained ``GaussianRBMParams``.
@@ -309,7 +287,7 @@ def fit(key: jax.Array, data: Any, *, n_hidden: int, epochs: int, batch_size: in
       >>> x = 3.0 * (rng.integers(0, 2, size=(400, 1)) - 0.5) + 0.3 * rng.normal(size=(400, 3))
       >>> p0 = init_from_data(jax.random.key(1), x, 2, scale=0.1)   # b, sigma from the data
       >>> p = fit(jax.random.key(0), x, n_hidden=2, epochs=24, batch_size=20,
-      ...         learning_rate=0.01, method="exact", params=p0, progress=False)
+      ...         learning_rate=0.1, method="exact", params=p0)
       >>> bool(log_likelihood(p, x) > log_likelihood(p0, x) + 1.0)
       True
 
