@@ -244,14 +244,14 @@ def sample(key: jax.Array, L: int, beta: Any, *, n_sweeps: int, n_chains: int = 
     kernel = _kernel(algorithm)
     dtype = float_dtype()
     params = mcmc.LatticeParams(jnp.asarray(J, dtype), jnp.asarray(J, dtype), jnp.asarray(h, dtype))
-    keys, states = _starts(kernel, key, L, n_chains)
-    return mcmc.sample_chains(kernel, keys, states, n_sweeps, params=params,
-                              beta=jnp.asarray(beta, dtype), keep_trace=False).state.spins
+    return _run(kernel, key, jnp.asarray(beta, dtype), params, L, n_sweeps, n_chains)
 
 
-@functools.partial(jax.jit, static_argnums=(0, 2, 3))
-def _starts(kernel, key, L, n_chains):
-    """One key and one uniformly random (infinite-temperature) start per chain."""
+@functools.partial(jax.jit, static_argnums=(0, 4, 5, 6))
+def _run(kernel, key, beta, params, L, n_sweeps, n_chains):
+    """Uniformly random (infinite-temperature) starts, then the chains, in one program."""
     k_init, k_run = jax.random.split(key)
     starts = jax.random.rademacher(k_init, (n_chains, L, L), dtype=jnp.int8)
-    return jax.random.split(k_run, n_chains), jax.vmap(kernel.init)(starts)
+    return mcmc.sample_chains(kernel, jax.random.split(k_run, n_chains),
+                              jax.vmap(kernel.init)(starts), n_sweeps, params=params,
+                              beta=beta, keep_trace=False).state.spins

@@ -143,19 +143,19 @@ def sample(key: jax.Array, L: int, q: int, beta: Any, *, n_sweeps: int, n_chains
     dtype = float_dtype()
     Jf = jnp.asarray(J, dtype)
     params = mcmc.LatticeParams(Jf, Jf, jnp.zeros((), dtype))
-    kernel = _kernel(algorithm, q)
-    keys, states = _starts(kernel, key, L, q, n_chains)
-    out = mcmc.sample_chains(kernel, keys, states, n_sweeps, params=params,
-                             beta=jnp.asarray(beta, dtype), keep_trace=False).state.spins
-    return ((out + 1) // 2).astype(jnp.int8) if q == 2 else out.astype(jnp.int8)
+    return _run(_kernel(algorithm, q), key, jnp.asarray(beta, dtype), params, L, q, n_sweeps,
+                n_chains)
 
 
-@functools.partial(jax.jit, static_argnums=(0, 2, 3, 4))
-def _starts(kernel, key, L, q, n_chains):
-    """One key and one uniformly random start per chain (q = 2 kernels use +-1 spins; the
-    colours are {0, 1})."""
+@functools.partial(jax.jit, static_argnums=(0, 4, 5, 6, 7))
+def _run(kernel, key, beta, params, L, q, n_sweeps, n_chains):
+    """Uniformly random starts, then the chains, in one program (the q = 2 kernels use +-1
+    spins; the colours are {0, 1})."""
     k_init, k_run = jax.random.split(key)
     starts = jax.random.randint(k_init, (n_chains, L, L), 0, q).astype(jnp.int8)
     if q == 2:
         starts = 2 * starts - 1
-    return jax.random.split(k_run, n_chains), jax.vmap(kernel.init)(starts)
+    out = mcmc.sample_chains(kernel, jax.random.split(k_run, n_chains),
+                             jax.vmap(kernel.init)(starts), n_sweeps, params=params, beta=beta,
+                             keep_trace=False).state.spins
+    return ((out + 1) // 2).astype(jnp.int8) if q == 2 else out.astype(jnp.int8)

@@ -94,6 +94,26 @@ def test_log_z_against_quadrature_one_visible(x64):
     np.testing.assert_allclose(grbm.log_z_exact(p), np.log(value), rtol=1e-9)
 
 
+def test_tempered_log_z_against_quadrature(x64):
+    """ln Z(beta) = ln sum_h int dv exp(-beta E(v, h)) at several beta (nv = 1, adaptive
+    quadrature per hidden state), its beta-derivative is -<E>, and beta <= 0 is refused."""
+    p = _random_params(5, 1, 3, scale=1.0)
+    states = [np.array(h, float) for h in itertools.product([0, 1], repeat=3)]
+    for beta in (0.3, 1.0, 2.5):
+        total = sum(integrate.quad(lambda x, h=h, b=beta: np.exp(-b * float(
+            grbm.energy(p, np.array([x]), h))), -np.inf, np.inf, epsabs=0, epsrel=1e-12)[0]
+            for h in states)
+        np.testing.assert_allclose(jax.jit(grbm.log_z_exact)(p, beta), np.log(total),
+                                   rtol=1e-9)
+    mean_e = sum(integrate.quad(lambda x, h=h: float(grbm.energy(p, np.array([x]), h)) * np.exp(
+        -float(grbm.energy(p, np.array([x]), h))), -np.inf, np.inf, epsrel=1e-12)[0]
+        for h in states) / np.exp(float(grbm.log_z_exact(p)))
+    np.testing.assert_allclose(-jax.grad(grbm.log_z_exact, argnums=1)(p, 1.0), mean_e,
+                               rtol=1e-7)
+    with pytest.raises(ValueError, match="beta must be > 0"):
+        grbm.log_z_exact(p, 0.0)
+
+
 def _grid_2d(p, half_width=12.0, n=1201):
     """A square grid covering every mixture component of a 2-visible model to many sigmas."""
     b, log_sigma = np.asarray(p.b), np.asarray(p.log_sigma)

@@ -306,3 +306,27 @@ def test_mismatched_graph_and_dense_params():
     with pytest.raises(ValueError, match=r"DenseParams.W must have shape \(5, 5\)"):
         sample(dense, jax.random.key(0), state, 2, params=DenseParams(jnp.zeros((4, 4)), 0.0),
                beta=1.0)
+
+
+def test_sample_chains_is_the_vmap_of_sample_bit_for_bit():
+    from statmech.mcmc import sample_chains
+
+    algo = heat_bath("lattice")
+    keys = jax.random.split(jax.random.key(3), 4)
+    states = jax.vmap(algo.init)(jax.random.rademacher(jax.random.key(4), (4, 8, 8),
+                                                       dtype=jnp.int8))
+    observe = lambda s, p, b: jnp.mean(s.spins.astype(jnp.float32))      # noqa: E731
+    got = sample_chains(algo, keys, states, 12, params=LatticeParams(), beta=0.5,
+                        observe=observe)
+    want = jax.vmap(lambda k, s: sample(algo, k, s, 12, params=LatticeParams(), beta=0.5,
+                                        observe=observe))(keys, states)
+    for a, b in zip(jax.tree.leaves(got), jax.tree.leaves(want), strict=True):
+        np.testing.assert_array_equal(a, b)
+    with compile_counter() as compiles:                 # beta and params traced
+        sample_chains(algo, keys, states, 12, params=LatticeParams(0.7, 0.7, 0.1), beta=0.9,
+                      observe=observe)
+    assert sum(compiles.values()) == 0, compiles
+    with pytest.raises(ValueError, match="same n_chains"):
+        sample_chains(algo, keys[:3], states, 12, params=LatticeParams(), beta=0.5)
+    with pytest.raises(TypeError, match="hashable"):
+        sample_chains(algo, keys, states, 12, params=LatticeParams(), beta=0.5, observe=[1])
