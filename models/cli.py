@@ -1,24 +1,32 @@
-"""The ``statmech`` console script: ``statmech list`` and ``statmech EXPERIMENT [options]``."""
+"""The ``statmech`` console script: ``statmech list`` and ``statmech EXPERIMENT [options]``.
+
+Every experiment takes ``--quick``, ``--out DIR`` (default ``results/NAME``), ``--seed N`` and
+``--no-progress`` plus its own options; a bad argument exits with code 2 and one line naming it.
+"""
 
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 
-from models.experiments import EXPERIMENTS
+from models.experiments import EXPERIMENTS, add_common_arguments, check_out
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with one-line errors: ``statmech: error: ...`` and exit code 2 (no usage)."""
+
+    def error(self, message: str):
+        self.exit(2, f"{self.prog}: error: {message}\n")
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="statmech", description="Differentiable statistical mechanics: experiments.")
+    parser = _Parser(prog="statmech",
+                     description="Differentiable statistical mechanics: experiments.")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.add_parser("list", help="list the experiments")
     for name, module in EXPERIMENTS.items():
         p = sub.add_parser(name, help=module.DESCRIPTION, description=module.DESCRIPTION)
-        p.add_argument("--quick", action="store_true", help="a small, fast version of the run")
-        p.add_argument("--out", default=os.path.join("results", name),
-                       help="output directory for results.json and plots (default: %(default)s)")
+        add_common_arguments(p, name)
         module.add_arguments(p)
     return parser
 
@@ -34,10 +42,12 @@ def main(argv: list[str] | None = None) -> int:
         for name, module in EXPERIMENTS.items():
             print(f"{name:12s} {module.DESCRIPTION}")
         return 0
+    args.progress = not args.no_progress
     try:
+        check_out(args.out)
         EXPERIMENTS[args.command].run(args)
     except ValueError as err:
-        parser.error(str(err))
+        parser.error(str(err).splitlines()[0])
     return 0
 
 

@@ -8,7 +8,6 @@ magnetization. The whole grid is one ``vmap`` of one compiled function of beta.
 from __future__ import annotations
 
 import argparse
-import json
 import math
 import os
 import time
@@ -18,6 +17,7 @@ import jax.numpy as jnp
 import numpy as np
 
 import statmech
+from models.experiments._common import figure, save_figure, write_json
 from statmech.exact import (
     BETA_C,
     ising2d_log_z,
@@ -67,14 +67,9 @@ def compute(L: int, temperatures: np.ndarray) -> dict[str, np.ndarray]:
 
 
 def _plot(res: dict[str, np.ndarray], L: int, path: str) -> None:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
     T = res["T"]
     fine = compute(2, np.linspace(T[0], T[-1], 401))     # infinite-lattice curves, finely
-    fig, axes = plt.subplots(1, 3, figsize=(13, 3.8))
+    fig, axes = figure(1, 3, figsize=(13, 3.8))
     panels = [
         ("energy_per_site", "onsager_energy_per_site", "U / N"),
         ("heat_capacity_per_site", "onsager_heat_capacity_per_site", "C / N"),
@@ -89,9 +84,7 @@ def _plot(res: dict[str, np.ndarray], L: int, path: str) -> None:
         ax.set_ylabel(label)
         ax.legend(fontsize=8)
     fig.suptitle("2D Ising model: exact finite torus vs Onsager's solution")
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
+    save_figure(fig, path)
 
 
 def run(args: argparse.Namespace) -> dict:
@@ -119,7 +112,6 @@ def run(args: argparse.Namespace) -> dict:
           f"{temperatures[peak]:.4f}; {n_t} temperatures in {elapsed:.2f} s "
           f"(one jit-compiled vmap over beta)")
 
-    os.makedirs(args.out, exist_ok=True)
     out = {
         "experiment": "exact",
         "L": L,
@@ -130,8 +122,7 @@ def run(args: argparse.Namespace) -> dict:
         "backend": jax.default_backend(),
         **{k: v.tolist() for k, v in res.items()},
     }
-    with open(os.path.join(args.out, "results.json"), "w") as f:
-        json.dump(out, f, indent=1)
+    write_json(out, os.path.join(args.out, "results.json"))
     _plot(res, L, os.path.join(args.out, "exact.png"))
     print(f"wrote {os.path.join(args.out, 'results.json')} and "
           f"{os.path.join(args.out, 'exact.png')}")
