@@ -51,3 +51,23 @@ def time_call(fn: Callable[[], Any], repeats: int = 3) -> tuple[float, float, An
         out = jax.block_until_ready(fn())
         best = min(best, time.perf_counter() - t0)
     return first, best, out
+
+
+def best_seconds(call: Callable[[], Any], repeats: int = 3) -> float:
+    """Best wall time of ``repeats`` calls of ``call`` (results blocked on), after one untimed
+    call (so that compiles are not timed)."""
+    jax.block_until_ready(call())
+    best = float("inf")
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        jax.block_until_ready(call())
+        best = min(best, time.perf_counter() - t0)
+    return best
+
+
+def marginal_per_epoch(fit: Callable[[int], Any], epochs: int, repeats: int = 3) -> float:
+    """(T(2E) - T(E)) / E of a training call ``fit(epochs)``, each T the best of ``repeats``
+    (the fixed per-call costs cancel). The minimum of each time, not of the differences: the
+    minimum of a noisy difference is biased low."""
+    return (best_seconds(lambda: fit(2 * epochs), repeats)
+            - best_seconds(lambda: fit(epochs), repeats)) / epochs

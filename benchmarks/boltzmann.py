@@ -21,7 +21,7 @@ import jax
 import numpy as np
 import optax
 
-from benchmarks._timing import Row
+from benchmarks._timing import Row, marginal_per_epoch
 from models import boltzmann
 
 N_SAMPLES, BATCH, LR = 5000, 100, 0.1
@@ -80,16 +80,6 @@ def _numpy_seconds(method: str, data: np.ndarray, epochs: int) -> float:
     return (time.perf_counter() - t0) / epochs
 
 
-def _best(call, repeats: int = 3) -> float:
-    jax.block_until_ready(call())
-    best = float("inf")
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        jax.block_until_ready(call())
-        best = min(best, time.perf_counter() - t0)
-    return best
-
-
 def _ours_seconds(method: str, data: np.ndarray, epochs: int) -> tuple[float, float]:
     opt = optax.sgd(LR)
 
@@ -100,7 +90,7 @@ def _ours_seconds(method: str, data: np.ndarray, epochs: int) -> tuple[float, fl
     t0 = time.perf_counter()
     jax.block_until_ready(fit(1))
     first = time.perf_counter() - t0
-    return (_best(lambda: fit(2 * epochs)) - _best(lambda: fit(epochs))) / epochs, first
+    return marginal_per_epoch(fit, epochs), first
 
 
 def run(quick: bool = False) -> list[Row]:

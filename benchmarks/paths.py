@@ -10,7 +10,6 @@ library in one run.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 
 import jax
@@ -18,24 +17,9 @@ import jax.numpy as jnp
 import numpy as np
 import optax
 
+from benchmarks._timing import best_seconds, marginal_per_epoch
+
 REPEATS = 5
-
-
-def _best(fn: Callable[[], object], repeats: int = REPEATS) -> float:
-    jax.block_until_ready(fn())
-    best = float("inf")
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        jax.block_until_ready(fn())
-        best = min(best, time.perf_counter() - t0)
-    return best
-
-
-def _marginal_epoch(fit: Callable[[int], object], epochs: int) -> float:
-    """(T(2E) - T(E)) / E with each T the best of REPEATS calls, after one untimed call of
-    each (the fixed per-call costs cancel; compiles are not timed). The minimum of each time,
-    not of their differences: the minimum of a noisy difference is biased low."""
-    return (_best(lambda: fit(2 * epochs)) - _best(lambda: fit(epochs))) / epochs
 
 
 def lattice_heat_bath(L: int, n_sweeps: int) -> float:
@@ -45,8 +29,8 @@ def lattice_heat_bath(L: int, n_sweeps: int) -> float:
     algo = heat_bath("lattice")
     state = algo.init(jnp.ones((L, L), jnp.int8))
     key = jax.random.key(0)
-    return _best(lambda: sample(algo, key, state, n_sweeps, params=LatticeParams(), beta=0.44,
-                                keep_trace=False).state)
+    return best_seconds(lambda: sample(algo, key, state, n_sweeps, params=LatticeParams(),
+                                       beta=0.44, keep_trace=False).state, REPEATS)
 
 
 def lattice_batch(n_lattices: int, L: int, n_sweeps: int) -> float:
@@ -55,7 +39,8 @@ def lattice_batch(n_lattices: int, L: int, n_sweeps: int) -> float:
     from models import ising
 
     key = jax.random.key(0)
-    return _best(lambda: ising.sample(key, L, 0.44, n_sweeps=n_sweeps, n_chains=n_lattices))
+    return best_seconds(lambda: ising.sample(key, L, 0.44, n_sweeps=n_sweeps,
+                                             n_chains=n_lattices), REPEATS)
 
 
 def cluster(algorithm: str, L: int, n_sweeps: int) -> float:
@@ -63,8 +48,8 @@ def cluster(algorithm: str, L: int, n_sweeps: int) -> float:
     from models import ising
 
     key = jax.random.key(0)
-    return _best(lambda: ising.sample(key, L, 0.4406868, n_sweeps=n_sweeps, n_chains=1,
-                                      algorithm=algorithm))
+    return best_seconds(lambda: ising.sample(key, L, 0.4406868, n_sweeps=n_sweeps, n_chains=1,
+                                             algorithm=algorithm), REPEATS)
 
 
 def _digits():
@@ -73,37 +58,17 @@ def _digits():
     return digits()[0]
 
 
-def rbm_pcd_epoch(n_hidden: int, batch_size: int, momentum: float) -> float:
-    """Seconds per epoch of PCD-1 on digits (1437 x 64), SGD with ``momentum``."""
+def rbm_epoch(method: str, n_hidden: int, batch_size: int, momentum: float = 0.0,
+              epochs: int = 40) -> float:
+    """Seconds per epoch of ``method`` ("pcd", "cd", "pt": 10 rungs) with k = 1 on digits
+    (1437 x 64), SGD with ``momentum``."""
     from models import rbm
 
     train = _digits()
     opt = optax.sgd(0.05, momentum=momentum or None)
-    return _marginal_epoch(lambda e: rbm.fit(
+    return marginal_per_epoch(lambda e: rbm.fit(
         jax.random.key(0), train, n_hidden=n_hidden, epochs=e, batch_size=batch_size,
-        learning_rate=0.05, method="pcd", optimizer=opt, progress=False), 40)
-
-
-def rbm_cd_epoch(n_hidden: int, batch_size: int) -> float:
-    """Seconds per epoch of CD-1 on digits, plain SGD."""
-    from models import rbm
-
-    train = _digits()
-    opt = optax.sgd(0.05)
-    return _marginal_epoch(lambda e: rbm.fit(
-        jax.random.key(0), train, n_hidden=n_hidden, epochs=e, batch_size=batch_size,
-        learning_rate=0.05, method="cd", optimizer=opt, progress=False), 40)
-
-
-def rbm_pt_epoch(n_hidden: int, batch_size: int) -> float:
-    """Seconds per epoch of PT-PCD (10 rungs) on digits, plain SGD."""
-    from models import rbm
-
-    train = _digits()
-    opt = optax.sgd(0.05)
-    return _marginal_epoch(lambda e: rbm.fit(
-        jax.random.key(0), train, n_hidden=n_hidden, epochs=e, batch_size=batch_size,
-        learning_rate=0.05, method="pt", optimizer=opt, progress=False), 10)
+        learning_rate=0.05, method=method, optimizer=opt, progress=False), epochs, REPEATS)
 
 
 def rbm_ais(n_hidden: int, n_chains: int, n_betas: int) -> float:
@@ -112,7 +77,8 @@ def rbm_ais(n_hidden: int, n_chains: int, n_betas: int) -> float:
 
     p = rbm.init_params(jax.random.key(0), 64, n_hidden, scale=0.3)
     key = jax.random.key(1)
-    return _best(lambda: rbm.ais_log_z(key, p, n_chains=n_chains, n_betas=n_betas).log_z)
+    return best_seconds(lambda: rbm.ais_log_z(key, p, n_chains=n_chains, n_betas=n_betas).log_z,
+                        REPEATS)
 
 
 def _planted(n: int, n_samples: int) -> np.ndarray:
@@ -146,9 +112,9 @@ def boltzmann_epoch(method: str, n: int, n_chains: int = 100) -> float:
     fn, chains = _boltzmann_estimator(method, n, data, n_chains)
     params = boltzmann.init_params(jax.random.key(0), n, 0.01)
     opt = optax.sgd(0.1)
-    return _marginal_epoch(lambda e: train(
+    return marginal_per_epoch(lambda e: train(
         jax.random.key(0), fn, params, jnp.asarray(data), batch_size=100, epochs=e,
-        optimizer=opt, chains=chains, progress=False).params, 10)
+        optimizer=opt, chains=chains, progress=False).params, 10, REPEATS)
 
 
 PATHS: dict[str, Callable[[], float]] = {
@@ -157,11 +123,11 @@ PATHS: dict[str, Callable[[], float]] = {
     "ising.sample 192 x 32^2, 200 sweeps": lambda: lattice_batch(192, 32, 200),
     "ising.sample Swendsen-Wang L=64, 100 sweeps": lambda: cluster("swendsen_wang", 64, 100),
     "ising.sample Wolff L=64, 200 clusters": lambda: cluster("wolff", 64, 200),
-    "rbm.fit PCD-1 nh=16 b=10 sgd (s/epoch)": lambda: rbm_pcd_epoch(16, 10, 0.0),
-    "rbm.fit PCD-1 nh=16 b=20 momentum 0.9 (s/epoch)": lambda: rbm_pcd_epoch(16, 20, 0.9),
-    "rbm.fit PCD-1 nh=100 b=10 sgd (s/epoch)": lambda: rbm_pcd_epoch(100, 10, 0.0),
-    "rbm.fit CD-1 nh=16 b=10 sgd (s/epoch)": lambda: rbm_cd_epoch(16, 10),
-    "rbm.fit PT-PCD nh=16 b=20 sgd (s/epoch)": lambda: rbm_pt_epoch(16, 20),
+    "rbm.fit PCD-1 nh=16 b=10 sgd (s/epoch)": lambda: rbm_epoch("pcd", 16, 10),
+    "rbm.fit PCD-1 nh=16 b=20 momentum 0.9 (s/epoch)": lambda: rbm_epoch("pcd", 16, 20, 0.9),
+    "rbm.fit PCD-1 nh=100 b=10 sgd (s/epoch)": lambda: rbm_epoch("pcd", 100, 10),
+    "rbm.fit CD-1 nh=16 b=10 sgd (s/epoch)": lambda: rbm_epoch("cd", 16, 10),
+    "rbm.fit PT-PCD nh=16 b=20 sgd (s/epoch)": lambda: rbm_epoch("pt", 16, 20, epochs=10),
     "rbm.ais_log_z nh=16, 100 chains, 1000 betas": lambda: rbm_ais(16, 100, 1000),
     "rbm.ais_log_z nh=100, 100 chains, 10^4 betas": lambda: rbm_ais(100, 100, 10_000),
     "boltzmann training exact n=12 (s/epoch)": lambda: boltzmann_epoch("exact", 12),

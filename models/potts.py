@@ -141,7 +141,9 @@ def sample(key: jax.Array, L: int, q: int, beta: Any, *, n_sweeps: int, n_chains
     if is_concrete(J) and float(np.asarray(J)) < 0:
         raise ValueError(f"J must be >= 0 for the cluster algorithms, got {float(J)}")
     dtype = float_dtype()
-    Jf = jnp.asarray(J, dtype)
+    # q = 2 runs the Ising kernel (+-1 spins, E = -J_I sum s s'): delta(s, s') = (1 + s s') / 2,
+    # so the Potts coupling J is the Ising coupling J_I = J / 2 (up to a constant).
+    Jf = jnp.asarray(J, dtype) * (0.5 if q == 2 else 1.0)
     params = mcmc.LatticeParams(Jf, Jf, jnp.zeros((), dtype))
     return _run(_kernel(algorithm, q), key, jnp.asarray(beta, dtype), params, L, q, n_sweeps,
                 n_chains)

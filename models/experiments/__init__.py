@@ -4,13 +4,16 @@ Every experiment writes ``results.json`` and its PNG plots into the output direc
 the results dictionary, so tests can call it directly.
 """
 
-from models.experiments import exact, phase
+from models.experiments import exact, optimizers, phase, potts
 from models.experiments._common import add_common_arguments, check_out
 
 EXPERIMENTS = {
     "phase": phase,
+    "potts": potts,
+    "optimizers": optimizers,
     "exact": exact,
 }
 """Name -> module with ``DESCRIPTION``, ``add_arguments(parser)`` and ``run(args)``."""
 
-__all__ = ["EXPERIMENTS", "exact", "phase", "add_common_arguments", "check_out"]
+__all__ = ["EXPERIMENTS", "exact", "phase", "potts", "optimizers", "add_common_arguments",
+           "check_out"]

@@ -15,7 +15,8 @@ import numpy as np
 from tqdm.auto import tqdm
 
 __all__ = ["add_common_arguments", "check_out", "positive_int", "positive_float", "write_json",
-           "save_figure", "figure", "progress", "jsonable"]
+           "save_figure", "figure", "progress", "jsonable", "merged_settings", "mean_and_error",
+           "publish"]
 
 STYLE = {
     "figure.dpi": 110, "savefig.dpi": 130, "font.size": 9, "axes.titlesize": 10,
@@ -48,6 +49,16 @@ def positive_float(value: Any, option: str) -> float:
     if not (isinstance(value, (int, float)) and math.isfinite(value) and value > 0):
         raise ValueError(f"{option} must be a finite number > 0, got {value}")
     return float(value)
+
+
+def merged_settings(args: argparse.Namespace, quick: dict, defaults: dict) -> dict:
+    """The run's settings: ``quick`` or ``defaults`` by ``--quick``, overridden by every option
+    of the same name the user gave (not None); the caller checks them."""
+    base = dict(quick if args.quick else defaults)
+    for key in base:
+        if getattr(args, key, None) is not None:
+            base[key] = getattr(args, key)
+    return base
 
 
 def check_out(out: str) -> str:
@@ -130,3 +141,12 @@ def mean_and_error(values: np.ndarray) -> tuple[float, float]:
     """Mean and standard error of independent values."""
     values = np.asarray(values, float)
     return float(values.mean()), float(values.std(ddof=1) / math.sqrt(len(values)))
+
+
+def publish(results: dict, plot: Any, out: str, name: str) -> dict:
+    """Write ``results.json`` and ``NAME.png`` (drawn by ``plot(results, path)``) into ``out``,
+    both atomically, say so on stdout and return ``results``."""
+    write_json(results, f"{out}/results.json")
+    plot(results, f"{out}/{name}.png")
+    print(f"wrote {out}/results.json and {out}/{name}.png")
+    return results

@@ -34,6 +34,7 @@ import numpy as np
 
 from models.experiments._common import (
     figure,
+    merged_settings,
     positive_int,
     progress,
     save_figure,
@@ -74,10 +75,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _settings(args: argparse.Namespace) -> dict:
-    base = dict(QUICK if args.quick else DEFAULTS)
-    for key in ("sizes", "chains", "sweeps", "burn"):
-        if getattr(args, key, None) is not None:
-            base[key] = getattr(args, key)
+    base = merged_settings(args, QUICK, DEFAULTS)
     sizes = tuple(sorted({positive_int(L, "--sizes", minimum=4) for L in base["sizes"]}))
     if len(sizes) < 2:
         raise ValueError(f"--sizes needs at least 2 different sizes, got {list(base['sizes'])}")

@@ -48,6 +48,22 @@ def test_samples_match_enumeration_q3_3x3(seed, algorithm):
     assert abs(z) < 4, f"{algorithm}: <E> = {es.mean():.4f} vs exact {exact:.4f} (z = {z:.2f})"
 
 
+@pytest.mark.parametrize("algorithm", models.potts.ALGORITHMS)
+def test_q2_samples_the_potts_temperature(algorithm):
+    """q = 2 runs the Ising kernel, whose coupling is half the Potts one (delta(s, s') =
+    (1 + s s') / 2): <E> of the Potts energy at beta matches enumeration of the Potts model."""
+    beta = 0.6
+    states = np.array(list(itertools.product(range(2), repeat=16))).reshape(-1, 4, 4)
+    e = numpy_energy(states)
+    w = np.exp(-beta * (e - e.min()))
+    exact = np.sum(w * e) / np.sum(w)
+    s = models.potts.sample(jax.random.key(7), 4, 2, beta, n_sweeps=60, n_chains=1024,
+                            algorithm=algorithm)
+    es = numpy_energy(np.asarray(s))
+    z = (es.mean() - exact) / (es.std(ddof=1) / np.sqrt(len(es)))
+    assert abs(z) < 4, f"{algorithm}: <E> = {es.mean():.4f} vs exact {exact:.4f} (z = {z:.2f})"
+
+
 @pytest.mark.parametrize("call, exc, match", [
     (lambda: models.potts.energy(np.full((3, 3), 3), 3), ValueError, r"colours 0..2"),
     (lambda: models.potts.energy(np.zeros(9), 3), ValueError, r"2-D array"),

@@ -1,21 +1,18 @@
 """``statmech phase --quick``: the 2D Ising transition from Monte Carlo, checked against the
 exact values (the issue's physics assertions hold in quick mode), and the CLI's bad input."""
 
-import json
 import math
 
 import pytest
 
 from models.cli import main
 from models.experiments.phase import C_PEAK_SLOPE_EXACT, TC
-from tests.models.experiments import run_cli
+from tests.models.experiments import quick_results
 
 
 @pytest.fixture(scope="module")
 def quick_run(tmp_path_factory):
-    out = tmp_path_factory.mktemp("phase")
-    run_cli(["phase", "--quick", "--out", str(out)])
-    return out, json.loads((out / "results.json").read_text())
+    return quick_results("phase", tmp_path_factory)
 
 
 def test_quick_run_measures_the_exact_transition(quick_run):
