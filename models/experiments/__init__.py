@@ -4,16 +4,19 @@ Every experiment writes ``results.json`` and its PNG plots into the output direc
 the results dictionary, so tests can call it directly.
 """
 
-from models.experiments import exact, optimizers, phase, potts
+from models.experiments import dropout, exact, hopfield, optimizers, phase, potts, rbm
 from models.experiments._common import add_common_arguments, check_out
 
 EXPERIMENTS = {
     "phase": phase,
     "potts": potts,
+    "rbm": rbm,
     "optimizers": optimizers,
+    "dropout": dropout,
+    "hopfield": hopfield,
     "exact": exact,
 }
 """Name -> module with ``DESCRIPTION``, ``add_arguments(parser)`` and ``run(args)``."""
 
-__all__ = ["EXPERIMENTS", "exact", "phase", "potts", "optimizers", "add_common_arguments",
-           "check_out"]
+__all__ = ["EXPERIMENTS", "exact", "phase", "potts", "rbm", "optimizers", "dropout", "hopfield",
+           "add_common_arguments", "check_out"]

@@ -122,7 +122,7 @@ def targets_for(kappas: np.ndarray, n: int, key: jax.Array) -> tuple[np.ndarray,
     states = _states(n)
     m = n * (n - 1) // 2
     direction = jnp.concatenate([jax.random.normal(key, (m,)) / np.sqrt(n), jnp.zeros(n)])
-    scan = np.linspace(0.0, 3.0, 61)[1:]
+    scan = np.linspace(0.0, 3.0, 31)[1:]
     ks = np.array([condition_number(s * direction, states) for s in scan])
     valid = int(np.argmax(~((ks > 0) & (ks < 1e6)))) if not ((ks > 0) & (ks < 1e6)).all() \
         else len(ks)                                # float32 Hessians fail past ~1e6
