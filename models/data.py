@@ -105,7 +105,8 @@ def bars_and_stripes(n: int = 4, *, dtype: Any = np.float32) -> np.ndarray:
 
 
 def ising_samples(key: jax.Array, L: int, beta: Any, n_samples: int, *, n_sweeps: int = 200,
-                  algorithm: str = "swendsen_wang") -> jax.Array:
+                  algorithm: str = "swendsen_wang", per_chain: int = 1,
+                  thin: int = 5) -> jax.Array:
     """Equilibrium configurations of the periodic L x L Ising model (J = 1, h = 0).
 
     p(s) ∝ exp(beta sum_<ij> s_i s_j); one configuration from each of ``n_samples`` independent
@@ -119,6 +120,11 @@ def ising_samples(key: jax.Array, L: int, beta: Any, n_samples: int, *, n_sweeps
       n_samples: number of independent configurations, >= 1.
       n_sweeps: sweeps of burn-in per chain (default 200).
       algorithm: one of ``models.ising.sample``'s algorithms (default "swendsen_wang").
+      per_chain: configurations per chain, dividing ``n_samples`` (default 1: independent
+        chains); with more, n_samples / per_chain chains each keep one every ``thin`` sweeps
+        after their burn-in, far cheaper for large sets.
+      thin: sweeps between the configurations of one chain (default 5, a few tau_int of
+        Swendsen-Wang near beta_c).
 
     Returns:
       int8 spins ``[n_samples, L, L]`` of +-1; :func:`spins_to_units` maps them to {0, 1}.
@@ -136,9 +142,12 @@ def ising_samples(key: jax.Array, L: int, beta: Any, n_samples: int, *, n_sweeps
     from models import ising
 
     n_samples = check_static_int(n_samples, "n_samples", minimum=1)
+    per_chain = check_static_int(per_chain, "per_chain", minimum=1)
+    if n_samples % per_chain:
+        raise ValueError(f"per_chain = {per_chain} must divide n_samples = {n_samples}")
     check_beta(beta)
-    return ising.sample(key, L, beta, n_sweeps=n_sweeps, n_chains=n_samples,
-                        algorithm=algorithm)
+    return ising.sample(key, L, beta, n_sweeps=n_sweeps, n_chains=n_samples // per_chain,
+                        algorithm=algorithm, per_chain=per_chain, thin=thin)
 
 
 def spins_to_units(spins: Any) -> jax.Array:

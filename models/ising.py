@@ -192,8 +192,9 @@ def _kernel(algorithm: str) -> mcmc.SamplingAlgorithm:
 
 
 def sample(key: jax.Array, L: int, beta: Any, *, n_sweeps: int, n_chains: int = 1,
-           algorithm: str = "heat_bath", J: Any = 1.0, h: Any = 0.0) -> jax.Array:
-    """Equilibrium samples of the periodic L x L Ising model, one per independent chain.
+           algorithm: str = "heat_bath", J: Any = 1.0, h: Any = 0.0, per_chain: int = 1,
+           thin: int = 1) -> jax.Array:
+    """Equilibrium samples of the periodic L x L Ising model, one (or more) per chain.
 
     Each chain starts from independent uniformly random spins (infinite temperature) and runs
     ``n_sweeps`` sweeps of ``algorithm`` at inverse temperature ``beta``; the chains run as one
@@ -209,9 +210,14 @@ def sample(key: jax.Array, L: int, beta: Any, *, n_sweeps: int, n_chains: int = 
       algorithm: one of :data:`ALGORITHMS`.
       J: coupling (scalar; > 0 for the cluster algorithms).
       h: field (scalar; 0 for the cluster algorithms).
+      per_chain: configurations kept per chain (default 1: the final one); with more, each
+        chain continues after its ``n_sweeps`` and keeps one configuration every ``thin``
+        sweeps (a few autocorrelation times apart for nearly independent samples).
+      thin: sweeps between kept configurations when ``per_chain`` > 1.
 
     Returns:
-      int8 array [n_chains, L, L] of +-1 spins: the final configuration of each chain.
+      int8 array [n_chains * per_chain, L, L] of +-1 spins, chain by chain (the final
+      configuration of each chain by default).
 
     Example:
       >>> import jax
@@ -241,17 +247,26 @@ def sample(key: jax.Array, L: int, beta: Any, *, n_sweeps: int, n_chains: int = 
             raise ValueError(f"J must be >= 0 for the cluster algorithm {algorithm}, got {J}")
         if is_concrete(h) and float(np.asarray(h)) != 0:
             raise ValueError(f"h must be 0 for the cluster algorithm {algorithm}, got {h}")
+    per_chain = check_static_int(per_chain, "per_chain", minimum=1)
+    thin = check_static_int(thin, "thin", minimum=1)
     kernel = _kernel(algorithm)
     dtype = float_dtype()
     params = mcmc.LatticeParams(jnp.asarray(J, dtype), jnp.asarray(J, dtype), jnp.asarray(h, dtype))
-    return _run(kernel, key, jnp.asarray(beta, dtype), params, L, n_sweeps, n_chains)
+    return _run(kernel, key, jnp.asarray(beta, dtype), params, L, n_sweeps, n_chains, per_chain,
+                thin)
 
 
-@functools.partial(jax.jit, static_argnums=(0, 4, 5, 6))
-def _run(kernel, key, beta, params, L, n_sweeps, n_chains):
+@functools.partial(jax.jit, static_argnums=(0, 4, 5, 6, 7, 8))
+def _run(kernel, key, beta, params, L, n_sweeps, n_chains, per_chain, thin):
     """Uniformly random (infinite-temperature) starts, then the chains, in one program."""
-    k_init, k_run = jax.random.split(key)
+    k_init, k_run, k_keep = jax.random.split(key, 3)
     starts = jax.random.rademacher(k_init, (n_chains, L, L), dtype=jnp.int8)
-    return mcmc.sample_chains(kernel, jax.random.split(k_run, n_chains),
-                              jax.vmap(kernel.init)(starts), n_sweeps, params=params,
-                              beta=beta, keep_trace=False).state.spins
+    state = mcmc.sample_chains(kernel, jax.random.split(k_run, n_chains),
+                               jax.vmap(kernel.init)(starts), n_sweeps, params=params,
+                               beta=beta, keep_trace=False).state
+    if per_chain == 1:
+        return state.spins
+    kept = mcmc.sample_chains(kernel, jax.random.split(k_keep, n_chains), state,
+                              per_chain * thin, params=params, beta=beta, thin=thin,
+                              keep_trace=False, keep_states=True).states.spins
+    return kept.reshape(n_chains * per_chain, L, L)

@@ -8,6 +8,7 @@ Exact and Monte Carlo partition functions as ordinary JAX functions: ``jit``, ``
 - ``statmech.mcmc``: Monte Carlo kernels (heat bath, Metropolis, cluster, tempering) and driver.
 - ``statmech.estimators``: AIS, reverse AIS and thermodynamic integration of ln Z.
 - ``statmech.observables``: observables and Monte Carlo diagnostics (tau_int, ESS, R-hat).
+- ``statmech.rg``: block spins, the exact 1D decimation flow, Monte Carlo RG (Swendsen).
 - ``statmech.sharding``: chains and domain-decomposed lattices on a ``jax.sharding.Mesh``.
 - ``statmech.log_z``: one differentiable ln Z entry point (exact or Monte Carlo), a
   ``LogZEstimate``.
@@ -26,6 +27,7 @@ from statmech import (
     mcmc,
     observables,
     random,
+    rg,
     sharding,
     validate,
 )
@@ -34,7 +36,8 @@ from statmech.estimators import LogZEstimate, log_z
 from statmech.thermo import Thermodynamics, thermodynamics
 
 __all__ = [
-    "checks", "estimators", "exact", "lattice", "mcmc", "observables", "sharding", "thermodynamics",
+    "checks", "estimators", "exact", "lattice", "mcmc", "observables", "rg", "sharding",
+    "thermodynamics",
     "Thermodynamics", "log_z", "LogZEstimate", "validate", "random", "EnergyFn",
 ]
 __version__ = "0.1.0"

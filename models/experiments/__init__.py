@@ -4,7 +4,7 @@ Every experiment writes ``results.json`` and its PNG plots into the output direc
 the results dictionary, so tests can call it directly.
 """
 
-from models.experiments import dropout, exact, hopfield, optimizers, phase, potts, rbm
+from models.experiments import dropout, exact, hopfield, optimizers, phase, potts, rbm, rg
 from models.experiments._common import add_common_arguments, check_out
 
 EXPERIMENTS = {
@@ -14,9 +14,10 @@ EXPERIMENTS = {
     "optimizers": optimizers,
     "dropout": dropout,
     "hopfield": hopfield,
+    "rg": rg,
     "exact": exact,
 }
 """Name -> module with ``DESCRIPTION``, ``add_arguments(parser)`` and ``run(args)``."""
 
 __all__ = ["EXPERIMENTS", "exact", "phase", "potts", "rbm", "optimizers", "dropout", "hopfield",
-           "add_common_arguments", "check_out"]
+           "rg", "add_common_arguments", "check_out"]

@@ -4,6 +4,7 @@ All are pure JAX functions of (params, beta, J, h): jit-compatible, vmappable ov
 differentiable to any order, so thermodynamics follows by ``jax.grad``.
 """
 
+from statmech.exact.chain import ising1d_log_z
 from statmech.exact.dense import log_z_dense
 from statmech.exact.enumerate import (
     MAX_ENUMERATE,
@@ -30,6 +31,7 @@ __all__ = [
     "enumerate_moments",
     "log_z_enumerate",
     "log_z_dense",
+    "ising1d_log_z",
     "ising2d_log_z",
     "BETA_C",
     "onsager_log_z_per_site",

@@ -64,3 +64,24 @@ def test_ising_samples_match_the_exact_energy():
         ising_samples(jax.random.key(0), L, beta, 0)
     with pytest.raises(ValueError, match="beta"):
         ising_samples(jax.random.key(0), L, -1.0, 3)
+    with pytest.raises(ValueError, match="per_chain = 3 must divide n_samples = 10"):
+        ising_samples(jax.random.key(0), L, beta, 10, per_chain=3)
+
+
+def test_ising_samples_several_per_chain_match_the_exact_energy():
+    """100 chains x 20 configurations 5 Swendsen-Wang sweeps apart: the mean energy within 4
+    standard errors (the spread over chains, which counts any correlation within a chain)."""
+    beta, L = 0.44, 4
+    s = np.asarray(ising_samples(jax.random.key(1), L, beta, 2000, n_sweeps=30, per_chain=20),
+                   np.float64)
+    assert s.shape == (2000, L, L)
+    assert not np.array_equal(s[0], s[1]) or not np.array_equal(s[1], s[2])
+
+    def energy(_, x):
+        x = x.reshape(L, L)
+        return -jnp.sum(x * jnp.roll(x, 1, 0)) - jnp.sum(x * jnp.roll(x, 1, 1))
+
+    u_exact = float(jax.grad(lambda b: -log_z_enumerate(energy, None, L * L, b))(beta))
+    e = -np.sum(s * np.roll(s, 1, 1), axis=(1, 2)) - np.sum(s * np.roll(s, 1, 2), axis=(1, 2))
+    per_chain = e.reshape(100, 20).mean(1)
+    assert abs(per_chain.mean() - u_exact) < 4 * per_chain.std(ddof=1) / np.sqrt(100)

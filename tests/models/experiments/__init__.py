@@ -9,9 +9,10 @@ import os
 import subprocess
 import sys
 
-OPT_LEVEL_0 = ("rbm",)
+OPT_LEVEL_0 = ("rbm", "rg")
 """Experiments whose quick run is compile-bound: they keep the suite's optimisation level 0
-(measured: rbm --quick 25 s at level 0 against 30-33 s at the default level; dropout,
+(measured: rbm --quick 25 s at level 0 against 30-33 s at the default level, rg --quick 33 s
+against 50 s; dropout,
 optimizers and hopfield are faster at the default level, phase and potts five times)."""
 
 

@@ -40,7 +40,8 @@ def check(est, exact, label, rel=0.005, n_sigma=3.0):
     assert np.all(np.abs(est_z - exact) < rel * np.abs(exact)), f"{label}: relative error"
 
 
-@pytest.mark.parametrize("L, n_temps", [(16, 4000), pytest.param(32, 8000, marks=pytest.mark.slow)])
+@pytest.mark.parametrize("L, n_temps", [pytest.param(16, 4000, marks=pytest.mark.slow),
+                                        pytest.param(32, 8000, marks=pytest.mark.slow)])
 def test_ais_ising_matches_kaufman(L, n_temps):
     run = jax.jit(jax.vmap(lambda b: ais(jax.random.key(L), heat_bath("lattice"), torus_energy,
                                          LatticeParams(), b, shape=(L, L), n_chains=64,

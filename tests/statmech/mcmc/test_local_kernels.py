@@ -83,7 +83,8 @@ def test_4x4_matches_enumeration_at_three_temperatures(seed, name):
     assert np.all((rate > 0) & (rate < 1)) and rate[0] > rate[2]    # fewer flips when colder
 
 
-@pytest.mark.parametrize("name", ["heat_bath", "metropolis"])
+@pytest.mark.parametrize("name", [pytest.param("heat_bath", marks=pytest.mark.slow),
+                                  pytest.param("metropolis", marks=pytest.mark.slow)])
 def test_16x16_energy_and_heat_capacity_match_kaufman(name):
     algo = {"heat_bath": heat_bath, "metropolis": metropolis}[name]("lattice")
     observe = lambda st, p, b: {"e": torus_energy(st.spins.astype(jnp.float32))}

@@ -149,6 +149,7 @@ def test_ising_4x4_matches_enumeration(i):
     assert_close(info.mean_cluster_size[i], 16 * exact["m2"], "SW 4x4 cluster size = N<m^2>")
 
 
+@pytest.mark.slow
 def test_ising_16x16_matches_kaufman():
     L, n_chains = 16, 32
     trace, _ = run_chains(SW, ising_obs, (L, L), BETAS, n_chains=n_chains, n_steps=500, seed=2)

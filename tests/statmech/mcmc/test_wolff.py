@@ -46,6 +46,7 @@ def test_ising_4x4_matches_enumeration(i):
     np.testing.assert_array_equal(info.acceptance_rate[i], 1.0)
 
 
+@pytest.mark.slow
 def test_ising_16x16_matches_kaufman():
     L, betas = 16, BETAS[1:]               # at beta = 0.3 single clusters are small: slow
     algo = wolff(n_clusters=4)
