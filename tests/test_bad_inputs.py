@@ -12,9 +12,10 @@ import jax.numpy as jnp
 import numpy as np
 import optax
 import pytest
+from flax import nnx
 
 import statmech
-from models import boltzmann, data, grbm, hopfield, ising, potts, rbm
+from models import boltzmann, data, grbm, hopfield, ising, neural, potts, rbm
 from models.train import train
 from statmech import estimators, exact, lattice, mcmc, observables
 
@@ -175,6 +176,17 @@ CASES = [
      ValueError, "beta"),
     ("block_log_weights odd L", lambda: statmech.rg.block_log_weights(5, 0.4), ValueError,
      "L must be even"),
+    # statmech.mcmc gradient samplers, models.neural
+    ("dmala step_size 0",
+     lambda: mcmc.dmala(lambda p, x: jnp.sum(x), 0.0), ValueError, "step_size"),
+    ("gwg energy_fn not callable", lambda: mcmc.gibbs_with_gradients(1.0), TypeError,
+     "energy_fn"),
+    ("neural data not binary",
+     lambda: neural.check_energy(neural.MLPEnergy(4, rngs=nnx.Rngs(0)), np.full((3, 4), 0.5)),
+     ValueError, "binary"),
+    ("neural data wrong width",
+     lambda: neural.check_energy(neural.MLPEnergy(4, rngs=nnx.Rngs(0)), np.ones((3, 5))),
+     ValueError, "shape"),
     # models.train, models.data
     ("train batch larger than data",
      lambda: train(KEY, _grad_fn, jnp.zeros(()), jnp.ones((4, 1)), batch_size=5, epochs=1,

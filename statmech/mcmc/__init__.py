@@ -4,6 +4,7 @@ Every kernel is a :class:`SamplingAlgorithm` ``(init, step)`` with
 ``step(key, state, params, beta) -> (State, Info)``; ``sample`` runs one under ``lax.scan``.
 """
 
+from statmech.mcmc._gradient import GradientInfo
 from statmech.mcmc.base import (
     DenseParams,
     GraphParams,
@@ -13,7 +14,9 @@ from statmech.mcmc.base import (
     SpinState,
     lattice_energy,
 )
+from statmech.mcmc.dmala import dmala
 from statmech.mcmc.driver import Moments, SampleResult, sample, sample_chains
+from statmech.mcmc.gibbs_with_gradients import gibbs_with_gradients
 from statmech.mcmc.heat_bath import heat_bath
 from statmech.mcmc.metropolis import metropolis
 from statmech.mcmc.parallel_tempering import PTInfo, PTState, parallel_tempering
@@ -38,6 +41,9 @@ __all__ = [
     "sample_chains",
     "heat_bath",
     "metropolis",
+    "gibbs_with_gradients",
+    "dmala",
+    "GradientInfo",
     "parallel_tempering",
     "PTState",
     "PTInfo",
