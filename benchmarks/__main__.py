@@ -11,10 +11,11 @@ import sys
 
 import jax
 
-from benchmarks import boltzmann, exact, rbm_ais, rbm_train, sampling
+from benchmarks import boltzmann, exact, gradient_samplers, rbm_ais, rbm_train, sampling
 
 SUITES = {"exact": exact.run, "sampling": sampling.run, "rbm_ais": rbm_ais.run,
-          "rbm_train": rbm_train.run, "boltzmann": boltzmann.run}
+          "rbm_train": rbm_train.run, "boltzmann": boltzmann.run,
+          "gradient_samplers": gradient_samplers.run}
 
 
 def _machine() -> dict:

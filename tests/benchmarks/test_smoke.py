@@ -32,3 +32,11 @@ def test_sampling_suite_parts_run():
     assert len(taus) == 2 and all(t >= 0.5 for t in taus)
     memory = sampling.bench_memory(64, 1)[0].as_dict()
     assert memory["extra"]["peak_rss_gb"] > 0
+
+
+def test_gradient_sampler_benchmark_part_runs():
+    from benchmarks import gradient_samplers as gs
+    from statmech import mcmc
+
+    seconds, ess, trace = gs._run(mcmc.dmala(gs.ising_energy, 1.0), 1.0, 2, 10, 40, gs._observe)
+    assert seconds > 0 and trace.shape == (2, 40, 2) and ess["energy"] > 0
