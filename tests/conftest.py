@@ -22,6 +22,16 @@ _LEVEL = "--xla_backend_optimization_level"
 if _LEVEL not in os.environ.get("XLA_FLAGS", ""):
     os.environ["XLA_FLAGS"] = f"{os.environ.get('XLA_FLAGS', '')} {_LEVEL}=0".strip()
 
+if "JAX_COMPILATION_CACHE_DIR" not in os.environ:
+    # One persistent compilation cache for the whole run, shared by the xdist workers and the
+    # subprocesses the tests start (they inherit the environment): a program compiled by one
+    # process (a kernel, a training loop, an experiment's quick run) is loaded by the others.
+    # A fresh directory per run, so that a run never depends on an earlier one.
+    import tempfile
+
+    os.environ["JAX_COMPILATION_CACHE_DIR"] = tempfile.mkdtemp(prefix="statmech-jax-cache-")
+    os.environ.setdefault("JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS", "0.3")
+
 import jax  # noqa: E402 - after XLA_FLAGS, which XLA reads when its backend starts
 import pytest  # noqa: E402
 

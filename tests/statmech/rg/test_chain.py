@@ -98,3 +98,24 @@ def test_float32_flow_stays_accurate(K, h):
 def test_bad_input_is_a_clear_value_error(call, match):
     with pytest.raises(ValueError, match=match):
         call()
+
+
+def test_jit_and_vmap_over_couplings_compile_once():
+    """K and h are traced: a grid of couplings is one compiled program."""
+    traces = []
+
+    def log_z(K, h):
+        traces.append(1)
+        return ising_1d_log_z_rg(64, K, h)
+
+    f = jax.jit(jax.vmap(log_z))
+    Ks, hs = jnp.linspace(0.1, 2.0, 5), jnp.linspace(0.0, 0.3, 5)
+    np.testing.assert_allclose(np.asarray(f(Ks, hs)),
+                               [float(ising1d_log_z(64, K, h))
+                                for K, h in zip(Ks, hs, strict=True)],
+                               rtol=1e-6)
+    f(Ks + 0.1, hs)
+    assert len(traces) == 1
+    Kp, hp, g = jax.jit(ising_1d_decimation)(0.7, 0.2)
+    assert np.allclose([float(Kp), float(hp), float(g)],
+                       [float(x) for x in ising_1d_decimation(0.7, 0.2)])
