@@ -187,6 +187,12 @@ CASES = [
     ("neural data wrong width",
      lambda: neural.check_energy(neural.MLPEnergy(4, rngs=nnx.Rngs(0)), np.ones((3, 5))),
      ValueError, "shape"),
+    ("train_gan data outside [0, 1]",
+     lambda: neural.train_gan(KEY, "gan", np.full((4, 3), 2.0), seeds=1, steps=1), ValueError,
+     "data"),
+    ("train_gan learning rate 0",
+     lambda: neural.train_gan(KEY, "ebgan", np.zeros((4, 3)), seeds=1, steps=1,
+                              learning_rate=0.0), ValueError, "learning_rate"),
     # models.train, models.data
     ("train batch larger than data",
      lambda: train(KEY, _grad_fn, jnp.zeros(()), jnp.ones((4, 1)), batch_size=5, epochs=1,

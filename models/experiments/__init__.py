@@ -4,7 +4,18 @@ Every experiment writes ``results.json`` and its PNG plots into the output direc
 the results dictionary, so tests can call it directly.
 """
 
-from models.experiments import dropout, exact, hopfield, optimizers, phase, potts, rbm, rg
+from models.experiments import (
+    conv_rg,
+    dropout,
+    ebgan,
+    exact,
+    hopfield,
+    optimizers,
+    phase,
+    potts,
+    rbm,
+    rg,
+)
 from models.experiments._common import add_common_arguments, check_out
 
 EXPERIMENTS = {
@@ -15,9 +26,11 @@ EXPERIMENTS = {
     "dropout": dropout,
     "hopfield": hopfield,
     "rg": rg,
+    "ebgan": ebgan,
+    "conv-rg": conv_rg,
     "exact": exact,
 }
 """Name -> module with ``DESCRIPTION``, ``add_arguments(parser)`` and ``run(args)``."""
 
 __all__ = ["EXPERIMENTS", "exact", "phase", "potts", "rbm", "optimizers", "dropout", "hopfield",
-           "rg", "add_common_arguments", "check_out"]
+           "rg", "ebgan", "conv_rg", "add_common_arguments", "check_out"]

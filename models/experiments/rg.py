@@ -31,7 +31,7 @@ import numpy as np
 
 from models.experiments import _rg_flow as flow
 from models.experiments import _rg_rbm as stack
-from models.experiments._common import merged_settings, positive_float, positive_int, publish
+from models.experiments._common import merged_settings, positive_float, positive_int, write_json
 from models.experiments._rg_plot import plot_flow, plot_rbm
 from statmech import rg
 from statmech.exact import BETA_C
@@ -40,12 +40,12 @@ DESCRIPTION = "renormalization: 1D decimation, 2D Monte Carlo RG (K_c, y_t), RBM
 
 DEFAULTS = {"L": 32, "chains": 32, "samples": 1000, "points": 9, "window": 0.05, "burn": 100,
             "flow_thin": 4, "yt_L": 64, "accounting_L": 8, "accounting_couplings": 6,
-            "rbm_L": 40, "rbm_chains": 64, "rbm_per_chain": 125, "epochs": 30, "batch": 100,
-            "learning_rate": 0.05, "l1": 5e-3, "ais_chains": 64, "ais_betas": 2000,
+            "rbm_L": 40, "rbm_layers": 3, "rbm_chains": 64, "rbm_per_chain": 125, "epochs": 30,
+            "batch": 100, "learning_rate": 0.05, "l1": 5e-3, "ais_chains": 64, "ais_betas": 2000,
             "exact_units": 20, "accounting_K": (0.3, float(BETA_C), 0.5)}
 QUICK = {**DEFAULTS, "L": 16, "chains": 8, "samples": 200, "points": 5, "burn": 50,
          "flow_thin": 2, "yt_L": 16, "accounting_L": 6, "accounting_couplings": 3, "rbm_L": 16,
-         "rbm_chains": 16, "rbm_per_chain": 50, "epochs": 20, "ais_chains": 16,
+         "rbm_layers": 2, "rbm_chains": 16, "rbm_per_chain": 50, "epochs": 20, "ais_chains": 16,
          "ais_betas": 300, "accounting_K": (float(BETA_C),)}
 WINDOWS = (2, 4, 8)
 
@@ -96,9 +96,10 @@ def _thermal(settings: dict, grid: dict, key: jax.Array) -> dict:
     return {**exponent, "L": L, "y_t": y_t, "y_t_err": err, "headline": where}
 
 
-def _flow_part(s: dict, key: jax.Array) -> dict:
-    """Part 2: the 2D Monte Carlo RG."""
-    grid = flow.simulate_grid(s, jax.random.fold_in(key, 1))
+def _flow_part(s: dict, key: jax.Array, grid: dict | None = None) -> dict:
+    """Part 2: the 2D Monte Carlo RG (on ``grid`` when it is already simulated)."""
+    if grid is None:
+        grid = flow.simulate_grid(s, jax.random.fold_in(key, 1))
     return {"match": flow.matching(grid, s),
             "thermal": _thermal(s, grid, jax.random.fold_in(key, 2)),
             "couplings": flow.coupling_flow(grid, s)}
@@ -111,67 +112,91 @@ def _exact_part(s: dict) -> dict:
                                           s["accounting_couplings"])}
 
 
-def _rbm_part(s: dict, key: jax.Array, seed: int, show: bool) -> dict:
-    """Part 4: the RBM stack on Ising samples."""
+def _rbm_part(s: dict, key: jax.Array, seed: int, show: bool,
+              spins: np.ndarray | None = None) -> dict:
+    """Part 4: the RBM stack on Ising samples (``spins``, or fresh Swendsen-Wang chains)."""
     L = s["rbm_L"]
-    spins = stack.ising_samples(jax.random.fold_in(key, 3), L, s["rbm_chains"],
-                                s["rbm_per_chain"], burn=100)
+    if spins is None:
+        spins = stack.ising_samples(jax.random.fold_in(key, 3), L, s["rbm_chains"],
+                                    s["rbm_per_chain"], burn=100)
     v = ((spins.reshape(len(spins), -1) + 1) // 2).astype(np.float32)
-    sizes = (L * L, L * L // 4, L * L // 16, L * L // 64)
+    sizes = tuple(L * L // 4**i for i in range(s["rbm_layers"] + 1))
     params, data = stack.train_stack(jax.random.fold_in(key, 4), v, sizes, s, show)
     return {"sizes": sizes, "local": stack.locality(params, L, WINDOWS, seed),
             "corr": stack.block_correlations(jax.random.fold_in(key, 5), params, spins),
             "gaps": stack.free_energy_gaps(jax.random.fold_in(key, 6), params, data, spins, s)}
 
 
+def _from_grid(configs: np.ndarray, s: dict) -> np.ndarray:
+    """The RBM's samples from the grid's extra chains: per chain rbm_per_chain configurations
+    evenly spaced over its recorded sweeps, [chains * rbm_per_chain, L, L]."""
+    step = max(1, configs.shape[1] // s["rbm_per_chain"])
+    return configs[:, ::step][:, :s["rbm_per_chain"]].reshape((-1,) + configs.shape[2:])
+
+
 def run(args: argparse.Namespace) -> dict:
     """The four parts; results.json, rg.png (the flow) and rg_rbm.png (the RBM stack).
 
     The parts are independent, and most of a quick run is compiling their many small
-    programs: they run on two threads (JAX compiles and runs thread-safely; x64 scopes are
+    programs: they run on three threads (JAX compiles and runs thread-safely; x64 scopes are
     per thread), each with its own keys, so the results are those of running them one after
-    the other."""
+    the other. When the RBM's lattice is the matching lattice (quick: 16 x 16) its
+    Swendsen-Wang chains at K = 0.408 ride in the grid's batch, one sampler compiled instead
+    of two."""
     s = _settings(args)
     show = getattr(args, "progress", True)
     key = jax.random.key(args.seed)
     t0 = time.perf_counter()
     with ThreadPoolExecutor(max_workers=2) as pool:
-        jobs = [pool.submit(_flow_part, s, key), pool.submit(_rbm_part, s, key, args.seed, show),
-                pool.submit(_exact_part, s)]
-        f, m, x = (job.result() for job in jobs)
-    f.update(x)
-    chain, match, thermal = f["chain"], f["match"], f["thermal"]
-    local, corr, gaps, sizes, L = m["local"], m["corr"], m["gaps"], m["sizes"], s["rbm_L"]
-    seconds = time.perf_counter() - t0
+        exact = pool.submit(_exact_part, s)
+        if s["rbm_L"] == s["L"]:
+            grid = flow.simulate_grid(s, jax.random.fold_in(key, 1),
+                                      extra=(stack.K_DATA, s["rbm_chains"]))
+            spins = _from_grid(grid["extra"], s)
+        else:
+            grid = spins = None
+        rbm_job = pool.submit(_rbm_part, s, key, args.seed, show, spins)
+        results = {"experiment": "rg", "quick": bool(args.quick), "seed": args.seed,
+                   "settings": s, **_flow_results(_flow_part(s, key, grid), exact.result())}
+        plot_flow(results, f"{args.out}/rg.png")        # while the RBM stack trains
+        results.update(_rbm_results(rbm_job.result(), s["rbm_L"]))
+    results.update(seconds=time.perf_counter() - t0, backend=jax.default_backend())
+    _print(results)
+    write_json(results, f"{args.out}/results.json")
+    plot_rbm(results, f"{args.out}/rg_rbm.png")
+    print(f"wrote {args.out}/results.json, {args.out}/rg.png and {args.out}/rg_rbm.png")
+    return results
 
-    results = {
-        "experiment": "rg", "quick": bool(args.quick), "seed": args.seed, "settings": s,
+
+def _flow_results(f: dict, x: dict) -> dict:
+    """results.json's entries of parts 1-3."""
+    chain, match, thermal = x["chain"], f["match"], f["thermal"]
+    return {
         "beta_c_estimate": match["beta_c_estimate"], "beta_c_err": match["beta_c_err"],
         "beta_c_exact": float(BETA_C), "beta_c_relative_error": match["beta_c_relative_error"],
         "y_t": thermal["y_t"], "y_t_err": thermal["y_t_err"], "y_t_exact": 1.0,
         "y_t_headline": thermal["headline"],
         "free_energy_1d_error": chain["free_energy_1d_error"],
-        "energy_1d_error": chain["energy_1d_error"],
+        "energy_1d_error": chain["energy_1d_error"], "chain_1d": chain,
+        "matching": {k: match[k] for k in ("betas", "crossings", "crossings_err",
+                                           "difference")},
+        "thermal": {k: thermal[k] for k in ("L", "table", "errors")},
+        "coupling_flow": f["couplings"], "accounting": x["accounting"]}
+
+
+def _rbm_results(m: dict, L: int) -> dict:
+    """results.json's entries of part 4."""
+    local = m["local"]
+    return {
         "rbm_locality": [{"layer": d["layer"], "windows": d["windows"],
                           "fraction": d["fraction"], "shuffled": d["shuffled"],
                           "field_size": d["field_size"],
                           "field_size_shuffled": d["field_size_shuffled"]}
                          for d in local["layers"]],
-        "layer_free_energy_gaps": gaps, "block_correlations": corr,
-        "rbm_sizes": list(sizes), "chain_1d": chain,
-        "matching": {k: match[k] for k in ("betas", "crossings", "crossings_err",
-                                           "difference")},
-        "thermal": {k: thermal[k] for k in ("L", "table", "errors")},
-        "coupling_flow": f["couplings"], "accounting": f["accounting"],
+        "layer_free_energy_gaps": m["gaps"], "block_correlations": m["corr"],
+        "rbm_sizes": list(m["sizes"]),
         "receptive_fields": [f[:, idx].T.reshape(-1, L, L)
-                             for f, idx in zip(local["fields"], local["shown"], strict=True)],
-        "seconds": seconds, "backend": jax.default_backend(),
-    }
-    _print(results)
-    publish(results, plot_flow, args.out, "rg")
-    plot_rbm(results, f"{args.out}/rg_rbm.png")
-    print(f"wrote {args.out}/rg_rbm.png")
-    return results
+                             for f, idx in zip(local["fields"], local["shown"], strict=True)]}
 
 
 def _print(r: dict) -> None:

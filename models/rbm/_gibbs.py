@@ -89,6 +89,28 @@ def _uniforms(shape: tuple, key: jax.Array, dtype) -> jax.Array:
     return hash_uniform(shape, w[0], w[1], dtype)
 
 
+# the public conditionals, one compiled program each (called eagerly they would otherwise
+# dispatch every operation of the hash generator separately)
+_jit_hidden_probs = jax.jit(_hidden_probs)
+_jit_visible_probs = jax.jit(_visible_probs)
+
+
+@jax.jit
+def _sample_hidden(key: jax.Array, p: RBMParams, v: jax.Array) -> jax.Array:
+    return _draw_hidden(p, v, _uniforms(v.shape[:-1] + (p.W.shape[1],), key, v.dtype))
+
+
+@jax.jit
+def _sample_visible(key: jax.Array, p: RBMParams, h: jax.Array) -> jax.Array:
+    return _draw_visible(p, h, _uniforms(h.shape[:-1] + (p.W.shape[0],), key, h.dtype))
+
+
+@jax.jit
+def _gibbs_step(key: jax.Array, p: RBMParams, v: jax.Array) -> tuple[jax.Array, jax.Array]:
+    n_units = p.W.shape[0] + p.W.shape[1]
+    return _sweep(p, v, _uniforms(v.shape[:-1] + (n_units,), key, v.dtype))
+
+
 # ----------------------------------------------------------------------------------------------
 # conditionals and sampling
 
@@ -114,7 +136,7 @@ def hidden_probs(params: RBMParams, v: Any) -> jax.Array:
     """
     nv, _ = _check_params(params)
     _check_units(v, nv, "v", "nv = params.W.shape[0]")
-    return _hidden_probs(as_float(params), as_float(v))
+    return _jit_hidden_probs(as_float(params), as_float(v))
 
 
 def visible_probs(params: RBMParams, h: Any) -> jax.Array:
@@ -138,7 +160,7 @@ def visible_probs(params: RBMParams, h: Any) -> jax.Array:
     """
     _, nh = _check_params(params)
     _check_units(h, nh, "h", "nh = params.W.shape[1]")
-    return _visible_probs(as_float(params), as_float(h))
+    return _jit_visible_probs(as_float(params), as_float(h))
 
 
 def sample_hidden(key: jax.Array, params: RBMParams, v: Any) -> jax.Array:
@@ -161,7 +183,7 @@ def sample_hidden(key: jax.Array, params: RBMParams, v: Any) -> jax.Array:
     nv, nh = _check_params(params)
     _check_units(v, nv, "v", "nv = params.W.shape[0]")
     v = as_float(v)
-    return _draw_hidden(as_float(params), v, _uniforms(v.shape[:-1] + (nh,), key, v.dtype))
+    return _sample_hidden(key, as_float(params), v)
 
 
 def sample_visible(key: jax.Array, params: RBMParams, h: Any) -> jax.Array:
@@ -181,10 +203,9 @@ def sample_visible(key: jax.Array, params: RBMParams, h: Any) -> jax.Array:
       >>> sample_visible(jax.random.key(0), p, jnp.ones(1)).tolist()
       [1.0, 0.0]
     """
-    nv, nh = _check_params(params)
+    _, nh = _check_params(params)
     _check_units(h, nh, "h", "nh = params.W.shape[1]")
-    h = as_float(h)
-    return _draw_visible(as_float(params), h, _uniforms(h.shape[:-1] + (nv,), key, h.dtype))
+    return _sample_visible(key, as_float(params), as_float(h))
 
 
 def gibbs_step(key: jax.Array, params: RBMParams, v: Any) -> tuple[jax.Array, jax.Array]:
@@ -209,10 +230,9 @@ def gibbs_step(key: jax.Array, params: RBMParams, v: Any) -> tuple[jax.Array, ja
     References:
       S. Geman and D. Geman, IEEE TPAMI 6, 721 (1984); G. E. Hinton (2002).
     """
-    nv, nh = _check_params(params)
+    nv, _ = _check_params(params)
     _check_units(v, nv, "v", "nv = params.W.shape[0]")
-    v = as_float(v)
-    return _sweep(as_float(params), v, _uniforms(v.shape[:-1] + (nh + nv,), key, v.dtype))
+    return _gibbs_step(key, as_float(params), as_float(v))
 
 
 def sample(key: jax.Array, params: RBMParams, n_chains: int, *, n_sweeps: int,

@@ -8,6 +8,7 @@ layer. This module imports no sibling: sampling (``_gibbs``), annealed importanc
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any, NamedTuple
 
 import jax
@@ -170,6 +171,12 @@ def _joint_energy(params: RBMParams, x: jax.Array) -> jax.Array:
     return -jnp.sum((v @ p.W) * h, axis=-1) - v @ p.b - h @ p.c
 
 
+_jit_free_energy = jax.jit(_free_energy)
+_jit_free_energy_hidden = jax.jit(_free_energy_hidden)
+"""The public free energies as one compiled program each (eagerly, every operation would be
+dispatched and compiled on its own)."""
+
+
 def free_energy(params: RBMParams, v: Any) -> jax.Array:
     """Free energy of visible configurations, the hidden layer summed out exactly.
 
@@ -195,7 +202,7 @@ def free_energy(params: RBMParams, v: Any) -> jax.Array:
     """
     nv, _ = _check_params(params)
     _check_units(v, nv, "v", "nv = params.W.shape[0]")
-    return _free_energy(params, v)
+    return _jit_free_energy(params, v)
 
 
 def free_energy_hidden(params: RBMParams, h: Any) -> jax.Array:
@@ -221,7 +228,7 @@ def free_energy_hidden(params: RBMParams, h: Any) -> jax.Array:
     """
     _, nh = _check_params(params)
     _check_units(h, nh, "h", "nh = params.W.shape[1]")
-    return _free_energy_hidden(params, h)
+    return _jit_free_energy_hidden(params, h)
 
 
 def init_params(key: jax.Array, n_visible: int, n_hidden: int,
@@ -253,7 +260,11 @@ def init_params(key: jax.Array, n_visible: int, n_hidden: int,
     check_finite(scale, "scale")
     if is_concrete(scale) and float(np.asarray(scale)) < 0:
         raise ValueError(f"scale must be >= 0, got {float(np.asarray(scale))}")
-    dtype = float_dtype()
+    return _init_params(key, nv, nh, scale, float_dtype())
+
+
+@partial(jax.jit, static_argnums=(1, 2, 4))
+def _init_params(key: jax.Array, nv: int, nh: int, scale: Any, dtype) -> RBMParams:
     W = jnp.asarray(scale, dtype=dtype) * jax.random.normal(key, (nv, nh), dtype=dtype)
     return RBMParams(W, jnp.zeros((nv,), dtype=dtype), jnp.zeros((nh,), dtype=dtype))
 
@@ -357,6 +368,7 @@ def base_rate_bias(data: Any, n_visible: int | None = None) -> jax.Array:
     return _base_rate(as_float(data).reshape(-1, nv))
 
 
+@jax.jit
 def _base_rate(data: jax.Array) -> jax.Array:
     p = jnp.clip(jnp.mean(data, axis=0), BASE_RATE_CLIP, 1.0 - BASE_RATE_CLIP)
     return jnp.log(p) - jnp.log1p(-p)

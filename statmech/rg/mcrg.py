@@ -193,17 +193,18 @@ def renormalized_couplings(blocks: Any, couplings: Sequence[str] = EVEN_COUPLING
     names = check_couplings(couplings)
     n_iter = check_static_int(n_iter, "n_iter", minimum=1)
     chunk = min(check_static_int(chunk, "chunk", minimum=1), shape[0])
-    n_chunks = -(-shape[0] // chunk)
-    pad = n_chunks * chunk - shape[0]
-    x = jnp.asarray(blocks, jnp.int8)
-    x = jnp.concatenate([x, jnp.ones((pad,) + shape[1:], jnp.int8)]) if pad else x
-    weight = (jnp.arange(n_chunks * chunk) < shape[0]).astype(jnp.float32)
-    return _newton(x.reshape((n_chunks, chunk) + shape[1:]), weight.reshape(n_chunks, chunk),
-                   names, n_iter)
+    return _newton(jnp.asarray(blocks, jnp.int8), names, n_iter, chunk)
 
 
-@partial(jax.jit, static_argnums=(2, 3))
-def _newton(x, weight, names, n_iter):
+@partial(jax.jit, static_argnums=(1, 2, 3))
+def _newton(x, names, n_iter, chunk):
+    n = x.shape[0]
+    n_chunks = -(-n // chunk)
+    pad = n_chunks * chunk - n
+    x = jnp.concatenate([x, jnp.ones((pad,) + x.shape[1:], jnp.int8)]) if pad else x
+    x = x.reshape((n_chunks, chunk) + x.shape[1:])
+    weight = (jnp.arange(n_chunks * chunk) < n).astype(jnp.float32).reshape(n_chunks, chunk)
+
     def moments(K):
         def add(acc, xs):
             s, w = xs

@@ -68,7 +68,7 @@ def test_rbm_units_are_local_and_track_block_spins(quick_run):
     for c in res["block_correlations"]:
         assert c["max_corr"] > 0.4 > 0.2 > c["max_corr_shuffled"], c
     gaps = res["layer_free_energy_gaps"]
-    assert [g["method"] for g in gaps] == ["AIS", "exact", "exact"]
+    assert [g["method"] for g in gaps] == ["AIS", "exact"]          # 256-64-16
     assert gaps[0]["loss_gap_per_unit"] > 0 and 0 < gaps[0]["delta_F_err"] < 1.0
     assert all(np.isfinite(g["delta_F"]) for g in gaps)
     for name in ("rg.png", "rg_rbm.png"):

@@ -40,7 +40,8 @@ GROUPS = (["domain_statistics", "exact"],
 
 @pytest.fixture(scope="module")
 def checks():
-    env = dict(os.environ, XLA_FLAGS="--xla_force_host_platform_device_count=8",
+    env = dict(os.environ, XLA_FLAGS="--xla_force_host_platform_device_count=8 "
+                                      + os.environ.get("XLA_FLAGS", ""),
                JAX_PLATFORMS="cpu")
     procs = [subprocess.Popen([sys.executable, str(SCRIPT), *names], env=env, text=True,
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
