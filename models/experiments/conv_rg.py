@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import math
 import time
+from functools import partial
 
 import jax
 import jax.numpy as jnp
@@ -85,8 +86,13 @@ def max_pool(x: np.ndarray, b: int = 2) -> np.ndarray:
 def majority_pool(key: jax.Array, x: np.ndarray, b: int = 2) -> np.ndarray:
     """The sign of each b x b block's sum, ties by a coin: :func:`statmech.rg.block_spin`."""
     keys = jax.random.split(key, len(x))
-    return np.asarray(jax.jit(jax.vmap(lambda s, k: rg.block_spin(s, b, key=k)))(
-        jnp.asarray(x, jnp.int8), keys), np.float32)
+    return np.asarray(_majority(jnp.asarray(x, jnp.int8), keys, b), np.float32)
+
+
+@partial(jax.jit, static_argnums=2)
+def _majority(x: jax.Array, keys: jax.Array, b: int) -> jax.Array:
+    """Block spins of a batch, one compiled program per shape (not one per call)."""
+    return jax.vmap(lambda s, k: rg.block_spin(s, b, key=k))(x, keys)
 
 
 def second_moment_xi(x: np.ndarray, connected: bool) -> float:
